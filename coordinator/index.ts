@@ -1,0 +1,11 @@
+export { CoordinatorService } from './coordinator-service.js';
+export { validateCoordinatorConfig, hashToken, type CoordinatorConfig } from './coordinator-config.js';
+export type * from './coordinator-types.js';
+export type * from './store/coordinator-store.js';
+export { KnexCoordinatorStore, COORDINATOR_MIGRATIONS } from './store/knex-coordinator-store.js';
+export type { Aggregator } from './aggregation/aggregator.js';
+export { CkksSumAggregator } from './aggregation/ckks-sum-aggregator.js';
+export { PlainSumAggregator } from './aggregation/plain-sum-aggregator.js';
+export { startCoordinatorServer, type CoordinatorServerHandle, type CoordinatorServerOptions } from './grpc/coordinator-server.js';
+export { coordinatorStatus, formatStatus, type CoordinatorStatus, type RoundStatus } from './coordinator-status.js';
+export { runCoordinatorCli, COORDINATOR_USAGE } from './cli.js';

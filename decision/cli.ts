@@ -1,0 +1,172 @@
+import type { Knex } from 'knex';
+import { FedriskError } from '../common/errors.js';
+import { createLogger, type Logger, type LogLevel } from '../common/log.js';
+import { UsageError, int, parseFlags as parse, str, waitForStop, type CliIo } from '../common/cli-args.js';
+import { startDecisionServer, type DecisionServerConfig } from './decision-server.js';
+import { API_KEY_ROLES, createApiKeyStore, isApiKeyRole } from './store/api-key-store.js';
+import { createDecisionDb, migrateDecisionDb } from './store/decision-db.js';
+import { createModelStore } from './store/model-store.js';
+
+export { startDecisionServer, type DecisionServer, type DecisionServerConfig } from './decision-server.js';
+
+export type { CliIo };
+
+export const DECISION_USAGE = `usage: fedrisk decision <command>
+  serve --db PATH [--port 8080] [--host 127.0.0.1] [--refresh-ms 1000] [--key-file PATH]
+        [--durability full|normal] [--log-level info]
+  keys create --db PATH --role app|reviewer|admin [--label L]     prints the new key once, on stdout
+  keys list --db PATH
+  keys revoke --db PATH --id ID
+  models list --db PATH [--json]
+  models activate --db PATH --version V
+  migrate --db PATH
+`;
+
+const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+async function withDb<T>(dbFile: string, work: (knex: Knex) => Promise<T>): Promise<T> {
+  const knex = createDecisionDb({ filename: dbFile });
+  try {
+    await migrateDecisionDb(knex);
+    return await work(knex);
+  } finally {
+    await knex.destroy();
+  }
+}
+
+async function serve(args: string[], io: CliIo): Promise<number> {
+  const v = parse(args, {
+    db: { type: 'string' },
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'refresh-ms': { type: 'string' },
+    'key-file': { type: 'string' },
+    'log-level': { type: 'string' },
+    durability: { type: 'string' },
+  });
+  if (v['help']) return usage(io, 0);
+  const level = str(v, 'log-level') ?? 'info';
+  if (!(LEVELS as readonly string[]).includes(level)) throw new UsageError(`--log-level must be one of ${LEVELS.join(', ')}`);
+  const logger: Logger = createLogger({
+    level: level as LogLevel,
+    sink: (line) => io.stderr.write(line + '\n'),
+    base: { svc: 'decision' },
+  });
+  const config: DecisionServerConfig = {
+    dbFile: str(v, 'db', true),
+    port: int(v, 'port', 8080, 0, 65535),
+    host: str(v, 'host') ?? '127.0.0.1',
+    refreshMs: int(v, 'refresh-ms', 1000, 10, 3_600_000),
+    logger,
+  };
+  const durability = str(v, 'durability') ?? 'full';
+  if (durability !== 'full' && durability !== 'normal') throw new UsageError('--durability must be full or normal');
+  config.durability = durability;
+  const keyFile = str(v, 'key-file');
+  if (keyFile !== undefined) config.keyFile = keyFile;
+  const server = await startDecisionServer(config);
+  if (server.adminKeyCreated) io.stdout.write(`admin API key written to ${keyFile}\n`);
+  io.stdout.write(`decision service listening on ${server.url}\n`);
+  const why = await waitForStop(io.signal);
+  logger.info('stopping', { reason: why });
+  await server.close();
+  return 0;
+}
+
+async function keys(action: string | undefined, args: string[], io: CliIo): Promise<number> {
+  const v = parse(args, { db: { type: 'string' }, role: { type: 'string' }, label: { type: 'string' }, id: { type: 'string' } });
+  if (v['help']) return usage(io, 0);
+  const db = str(v, 'db', true);
+  if (action === 'create') {
+    const role = str(v, 'role', true);
+    if (!isApiKeyRole(role)) throw new UsageError(`--role must be one of ${API_KEY_ROLES.join(', ')}`);
+    const { id, key } = await withDb(db, (k) => createApiKeyStore(k).create(role, str(v, 'label') ?? ''));
+    io.stderr.write(`created ${role} API key ${id} (shown once; store it now)\n`);
+    io.stdout.write(key + '\n');
+    return 0;
+  }
+  if (action === 'list') {
+    const rows = await withDb(db, (k) => createApiKeyStore(k).list());
+    for (const r of rows) {
+      io.stdout.write(`${r.id}  ${r.role.padEnd(8)}  ${r.createdAt}  ${r.revokedAt ? `revoked ${r.revokedAt}` : 'active'}  ${r.label}\n`);
+    }
+    return 0;
+  }
+  if (action === 'revoke') {
+    const id = str(v, 'id', true);
+    await withDb(db, (k) => createApiKeyStore(k).revoke(id));
+    io.stdout.write(`revoked ${id}\n`);
+    return 0;
+  }
+  throw new UsageError(`unknown keys command ${JSON.stringify(action ?? '')}`);
+}
+
+async function models(action: string | undefined, args: string[], io: CliIo): Promise<number> {
+  const v = parse(args, { db: { type: 'string' }, version: { type: 'string' }, json: { type: 'boolean' } });
+  if (v['help']) return usage(io, 0);
+  const db = str(v, 'db', true);
+  if (action === 'list') {
+    const rows = await withDb(db, (k) => createModelStore(k).list());
+    if (v['json']) io.stdout.write(JSON.stringify(rows) + '\n');
+    else if (rows.length === 0) io.stdout.write('no models deployed\n');
+    else for (const r of rows) io.stdout.write(`${r.active ? '*' : ' '} ${r.version}  created ${r.createdAt}  deployed ${r.deployedAt}\n`);
+    return 0;
+  }
+  if (action === 'activate') {
+    const version = str(v, 'version', true);
+    await withDb(db, (k) => createModelStore(k).activate(version));
+    io.stdout.write(`active model: ${version}\n`);
+    return 0;
+  }
+  throw new UsageError(`unknown models command ${JSON.stringify(action ?? '')}`);
+}
+
+function usage(io: CliIo, code: number): number {
+  (code === 0 ? io.stdout : io.stderr).write(DECISION_USAGE);
+  return code;
+}
+
+/**
+ * `fedrisk decision ...`: returns the exit code instead of exiting, so the top-level binary and tests share it.
+ * Exit 2 for a wrong invocation (unknown command or flag, bad value), 1 for a failure doing the work.
+ */
+export async function runDecisionCli(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'serve':
+        return await serve(rest, io);
+      case 'migrate': {
+        const v = parse(rest, { db: { type: 'string' } });
+        if (v['help']) return usage(io, 0);
+        const knex = createDecisionDb({ filename: str(v, 'db', true) });
+        try {
+          const applied = await migrateDecisionDb(knex);
+          io.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'decision store is up to date\n');
+        } finally {
+          await knex.destroy();
+        }
+        return 0;
+      }
+      case 'keys':
+        return await keys(rest[0], rest.slice(1), io);
+      case 'models':
+        return await models(rest[0], rest.slice(1), io);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        return usage(io, command === undefined ? 2 : 0);
+      default:
+        throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr.write(`fedrisk decision: ${err.message}\n${DECISION_USAGE}`);
+      return 2;
+    }
+    const message = err instanceof FedriskError ? err.message : err instanceof Error ? err.message : String(err);
+    io.stderr.write(`fedrisk decision: ${message}\n`);
+    return err instanceof FedriskError && err.code === 'INVALID_ARGUMENT' ? 2 : 1;
+  }
+}

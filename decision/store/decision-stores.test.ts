@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { Knex } from 'knex';
+import { FedriskError } from '../../common/errors.js';
+import { tempDir, tinyModel } from '../testing/tiny-model.js';
+import { createApiKeyStore } from './api-key-store.js';
+import { createApplicationStore } from './application-store.js';
+import { createDecisionDb, DECISION_MIGRATIONS_TABLE, migrateDecisionDb } from './decision-db.js';
+import { createModelStore } from './model-store.js';
+
+const isCode = (code: string) => (e: unknown) => e instanceof FedriskError && e.code === code;
+
+describe('decision store', () => {
+  const tmp = tempDir();
+  let knex: Knex;
+
+  before(async () => {
+    knex = createDecisionDb({ filename: tmp.file('decision.sqlite') });
+    assert.equal((await migrateDecisionDb(knex)).length, 3);
+  });
+  after(async () => {
+    await knex.destroy();
+    tmp.cleanup();
+  });
+
+  it('migrates idempotently, in WAL mode with foreign keys on', async () => {
+    assert.deepEqual(await migrateDecisionDb(knex), []);
+    const done = await knex(DECISION_MIGRATIONS_TABLE).select('name').orderBy('id');
+    assert.deepEqual(
+      done.map((r: { name: string }) => r.name),
+      ['20261122000100_models', '20261122000200_applications', '20261122000300_api_keys'],
+    );
+    const [wal] = (await knex.raw('PRAGMA journal_mode')) as { journal_mode: string }[];
+    assert.equal(wal!.journal_mode, 'wal');
+    const [fk] = (await knex.raw('PRAGMA foreign_keys')) as { foreign_keys: number }[];
+    assert.equal(fk!.foreign_keys, 1);
+  });
+
+  it('deploys, activates and reads back the active model', async () => {
+    const models = createModelStore(knex);
+    assert.equal(await models.getActive(), null);
+    assert.equal(await models.getActiveVersion(), null);
+    await models.deploy(tinyModel('m1'), { activate: false });
+    assert.equal(await models.getActiveVersion(), null);
+    await models.activate('m1');
+    assert.equal(await models.getActiveVersion(), 'm1');
+    assert.deepEqual(await models.getActive(), tinyModel('m1'));
+  });
+
+  it('keeps exactly one model active across deploys and rollbacks', async () => {
+    const models = createModelStore(knex);
+    await models.deploy(tinyModel('m2', { bias: -3 }), { activate: true });
+    await models.deploy(tinyModel('m3', { bias: -4 }), { activate: false });
+    const activeCount = async () => (await models.list()).filter((m) => m.active).length;
+    assert.equal(await models.getActiveVersion(), 'm2');
+    assert.equal(await activeCount(), 1);
+    await models.activate('m3');
+    await models.activate('m1');
+    await models.activate('m1');
+    assert.equal(await activeCount(), 1);
+    assert.equal(await models.getActiveVersion(), 'm1');
+    const list = await models.list();
+    assert.deepEqual(list.map((m) => m.version).sort(), ['m1', 'm2', 'm3']);
+    assert.equal(list.find((m) => m.version === 'm1')!.createdAt, '2026-11-22T00:00:00.000Z');
+    // The database itself refuses a second active row, whatever code writes it.
+    await assert.rejects(knex('models').where({ version: 'm2' }).update({ active: 1 }));
+    await assert.rejects(models.activate('nope'), isCode('NOT_FOUND'));
+  });
+
+  it('is idempotent for an identical body and refuses a different one under the same version', async () => {
+    const models = createModelStore(knex);
+    await models.deploy(tinyModel('m4'), { activate: false });
+    await models.deploy(tinyModel('m4'), { activate: false });
+    await assert.rejects(models.deploy(tinyModel('m4', { bias: 1 }), { activate: true }), isCode('ALREADY_EXISTS'));
+    assert.equal(await models.getActiveVersion(), 'm1', 'a refused deploy activates nothing');
+  });
+
+  it('refuses a model that cannot score', async () => {
+    const models = createModelStore(knex);
+    await assert.rejects(models.deploy(tinyModel('bad1', { weights: [1, 2] }), { activate: true }), isCode('INVALID_ARGUMENT'));
+    await assert.rejects(models.deploy(tinyModel('bad2', { bias: Number.NaN }), { activate: true }), isCode('INVALID_ARGUMENT'));
+    await assert.rejects(
+      models.deploy(tinyModel('bad3', { standardisation: { mean: [0], std: [0] } }), { activate: true }),
+      isCode('INVALID_ARGUMENT'),
+    );
+    await assert.rejects(models.deploy(tinyModel('has space'), { activate: true }), isCode('INVALID_ARGUMENT'));
+    assert.equal((await models.list()).some((m) => m.version.startsWith('bad')), false);
+  });
+
+  it('stores applications (with a foreign key to the model) and reads them back', async () => {
+    const apps = createApplicationStore(knex);
+    const record = {
+      id: '6f1c1d2e-3b4a-4c5d-8e9f-0a1b2c3d4e5f',
+      createdAt: '2026-11-22T01:00:00.000Z',
+      modelVersion: 'm1',
+      probabilityOfDefault: 0.0196,
+      score: 600,
+      grade: 'A' as const,
+      decision: 'approve' as const,
+      featuresDigest: 'a'.repeat(64),
+    };
+    await apps.insert(record);
+    assert.deepEqual(await apps.get(record.id), record);
+    assert.equal(await apps.get('00000000-0000-4000-8000-000000000000'), null);
+    await assert.rejects(apps.insert({ ...record, id: '00000000-0000-4000-8000-000000000001', modelVersion: 'ghost' }));
+  });
+
+  it('creates, verifies and revokes API keys, storing only their hash', async () => {
+    const keys = createApiKeyStore(knex);
+    const { id, key } = await keys.create('app', 'mobile');
+    assert.match(key, /^frk_[A-Za-z0-9_-]{43}$/);
+    assert.deepEqual(await keys.verify(key), { id, role: 'app' });
+    const rows = (await knex('api_keys').select('*')) as Record<string, unknown>[];
+    assert.ok(!JSON.stringify(rows).includes(key.slice(4)), 'the key itself is never stored');
+    assert.equal(await keys.verify(key.slice(0, -1) + (key.endsWith('A') ? 'B' : 'A')), null);
+    assert.equal(await keys.verify('frk_short'), null);
+    assert.equal(await keys.verify(''), null);
+    await keys.revoke(id);
+    await keys.revoke(id);
+    assert.equal(await keys.verify(key), null);
+    assert.equal((await keys.list()).find((k) => k.id === id)!.revokedAt !== null, true);
+    await assert.rejects(keys.revoke('00000000-0000-4000-8000-000000000000'), isCode('NOT_FOUND'));
+    await assert.rejects(keys.create('root' as 'app'), isCode('INVALID_ARGUMENT'));
+  });
+
+  it('deploys from a second connection while the first keeps recording applications (no SQLITE_BUSY)', async () => {
+    const other = createDecisionDb({ filename: tmp.file('decision.sqlite') });
+    const models = createModelStore(other);
+    const apps = createApplicationStore(knex);
+    let stop = false;
+    const writer = (async () => {
+      let n = 0;
+      while (!stop) {
+        await apps.insert({
+          id: randomUUID(),
+          createdAt: new Date().toISOString(),
+          modelVersion: 'm1',
+          probabilityOfDefault: 0.1,
+          score: 560,
+          grade: 'C',
+          decision: 'approve',
+          featuresDigest: 'b'.repeat(64),
+        });
+        n++;
+      }
+      return n;
+    })();
+    try {
+      for (let i = 0; i < 30; i++) await models.deploy(tinyModel(`race-${i}`), { activate: true });
+    } finally {
+      stop = true;
+      assert.ok((await writer) > 0);
+      await other.destroy();
+    }
+    assert.equal(await createModelStore(knex).getActiveVersion(), 'race-29');
+  });
+});
