@@ -24,7 +24,11 @@ export class CoordinatorClient {
   private readonly training: TrainingClient;
   private token: string | null = null;
 
-  constructor(address: string, private readonly callTimeoutMs = 30_000) {
+  constructor(
+    address: string,
+    private readonly callTimeoutMs = 30_000,
+    private readonly chunkBytes = STREAM_CHUNK_BYTES,
+  ) {
     const protos = loadProtos();
     const creds = grpc.credentials.createInsecure();
     const opts: grpc.ClientOptions = {
@@ -91,7 +95,7 @@ export class CoordinatorClient {
     return this.unary(this.training.ReportMetrics.bind(this.training), { ref, metrics, holdoutRows });
   }
 
-  /** Streams one update: a header, then the bytes in chunks of STREAM_CHUNK_BYTES. */
+  /** Streams one update: a header, then the bytes in chunks (STREAM_CHUNK_BYTES unless the constructor said otherwise). */
   submitUpdate(ref: RoundRef, encoding: string, sizes: number[], payload: Uint8Array): Promise<{ contributorsSoFar: number }> {
     return new Promise((resolve, reject) => {
       const call = this.training.SubmitUpdate(this.md(), this.opts(), (err, res) =>
@@ -99,8 +103,8 @@ export class CoordinatorClient {
       );
       call.on('error', () => undefined); // surfaced through the callback
       call.write({ header: { ref, encoding, ciphertextSizes: sizes, totalBytes: payload.byteLength } });
-      for (let off = 0; off < payload.byteLength; off += STREAM_CHUNK_BYTES) {
-        call.write({ data: Buffer.from(payload.subarray(off, off + STREAM_CHUNK_BYTES)) });
+      for (let off = 0; off < payload.byteLength; off += this.chunkBytes) {
+        call.write({ data: Buffer.from(payload.subarray(off, off + this.chunkBytes)) });
       }
       call.end();
     });

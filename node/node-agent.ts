@@ -93,26 +93,26 @@ export class NodeAgent {
     await this.ensureMembership();
     for (;;) {
       if (signal?.aborted) throw new FedriskError('UNAVAILABLE', 'node stopped');
-      let plan: RoundPlan__Output;
       try {
-        plan = await this.client.getPlan(this.config.consortiumId, this.membership!.memberId);
+        const plan = await this.client.getPlan(this.config.consortiumId, this.membership!.memberId);
+        const outcome = await this.step(plan);
+        if (outcome) return outcome;
+        await sleep(this.config.pollMs);
       } catch (err) {
         if (err instanceof FedriskError && (err.code === 'UNAVAILABLE' || err.code === 'DEADLINE_EXCEEDED')) {
+          // The coordinator is restarting or unreachable: wait it out; every step is safe to repeat.
           this.log.warn('coordinator unreachable, retrying', { code: err.code });
-          await sleep(this.config.pollMs * 4);
+          await sleep(this.config.pollMs * 5);
           continue;
         }
         if (err instanceof FedriskError && err.code === 'UNAUTHENTICATED') {
-          // The coordinator lost or rotated our token (e.g. we re-joined elsewhere): join again with the same key.
-          this.membership = null;
+          // The coordinator no longer knows our token (e.g. its store was restored): join again with the same key.
+          this.log.warn('member token refused, re-joining');
           await this.ensureMembership(true);
           continue;
         }
         throw err;
       }
-      const outcome = await this.step(plan);
-      if (outcome) return outcome;
-      await sleep(this.config.pollMs);
     }
   }
 

@@ -37,6 +37,7 @@ export interface SealKeyPair {
   privateKey: Uint8Array;
 }
 
+/** A member's long-term sealing key pair, made at enrolment; only the public half ever leaves the node. */
 export function generateSealKeyPair(): SealKeyPair {
   const { publicKey, privateKey } = generateKeyPairSync('x25519');
   return { publicKey: rawPublicKey(publicKey), privateKey: new Uint8Array(privateKey.export({ format: 'der', type: 'pkcs8' })) };

@@ -32,6 +32,7 @@ function associatedData(head: Uint8Array, aad: string): Buffer {
   return Buffer.concat([head.subarray(0, 1), Buffer.from(aad, 'utf8')]);
 }
 
+/** Encrypts one secret for storage; `aad` names it (e.g. `fedrisk/node-secret/<name>`) so boxes cannot be swapped. */
 export function encryptAtRest(key: Uint8Array, plaintext: Uint8Array, aad: string): Uint8Array {
   checkKey(key);
   checkAad(aad);

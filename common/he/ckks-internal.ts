@@ -37,10 +37,12 @@ export interface SealHandle {
 
 const handles = new WeakMap<CkksContext, SealHandle>();
 
+/** Called once by createCkksContext; a WeakMap, so a disposed and dropped context leaves nothing behind. */
 export function registerSealHandle(ctx: CkksContext, handle: SealHandle): void {
   handles.set(ctx, handle);
 }
 
+/** For ckks-keys.ts (and benchmarks): the SEAL objects behind a context, refused once it is disposed or poisoned. */
 export function sealHandleOf(ctx: CkksContext): SealHandle {
   const h = handles.get(ctx);
   if (h === undefined) throw new FedriskError('INVALID_ARGUMENT', 'not a context made by createCkksContext');

@@ -102,21 +102,27 @@ export class CkksCipher {
       throw new FedriskError('INVALID_ARGUMENT', `secret key does not load: ${msg}`, { field: 'secretKey' }, { cause: err });
     }
     this.secretKey = sk;
-    // node-seal's Encryptor wants a public key even for symmetric use: derive it once here; it never leaves.
-    const keygen = seal.KeyGenerator(h.context, sk);
     try {
-      const pk = keygen.createPublicKey();
+      // node-seal's Encryptor wants a public key even for symmetric use: derive it once here; it never leaves.
+      const keygen = seal.KeyGenerator(h.context, sk);
       try {
-        this.encryptor = seal.Encryptor(h.context, pk, sk);
+        const pk = keygen.createPublicKey();
+        try {
+          this.encryptor = seal.Encryptor(h.context, pk, sk);
+        } finally {
+          pk.delete();
+        }
       } finally {
-        pk.delete();
+        keygen.delete();
       }
-    } finally {
-      keygen.delete();
+      this.decryptor = seal.Decryptor(h.context, sk);
+      this.encoder = seal.CKKSEncoder(h.context);
+      this.plain = seal.PlainText();
+    } catch (err) {
+      const msg = h.noteSealError(err);
+      sk.delete();
+      throw new FedriskError('INTERNAL', `cannot set up the CKKS cipher: ${msg}`, {}, { cause: err });
     }
-    this.decryptor = seal.Decryptor(h.context, sk);
-    this.encoder = seal.CKKSEncoder(h.context);
-    this.plain = seal.PlainText();
   }
 
   /**

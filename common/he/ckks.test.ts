@@ -162,6 +162,15 @@ describe('CKKS context and cipher (default parameters)', () => {
     }
   });
 
+  it('accepts ciphertexts that are views into a larger buffer, as split wire payloads are', () => {
+    const [ct] = cipher.encryptVector([1, 2, 3]);
+    const wire = new Uint8Array(ct!.byteLength + 100).fill(0xee);
+    wire.set(ct!, 37);
+    const view = wire.subarray(37, 37 + ct!.byteLength);
+    const back = cipher.decryptVector(ctx.sum([[view], [Buffer.from(ct!)]]), 3);
+    assert.ok(Math.abs(back[2]! - 6) < 1e-6);
+  });
+
   it('decryptVector refuses a wrong ciphertext count', () => {
     const cts = cipher.encryptVector(vector(5000, 5));
     assert.throws(() => cipher.decryptVector(cts, 4096), isCode('INVALID_ARGUMENT', /need 1 ciphertexts, got 2/));

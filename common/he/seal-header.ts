@@ -30,6 +30,7 @@ export function malformed(reason: string): FedriskError {
   return new FedriskError('INVALID_ARGUMENT', reason, { reason: 'malformed' });
 }
 
+/** A DataView over exactly these bytes: inputs are often views into a larger wire buffer. */
 export function view(bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
@@ -43,6 +44,7 @@ export function readU64(dv: DataView, offset: number, what: string): number {
   return hi * 2 ** 32 + lo;
 }
 
+/** Writes a safe-integer u64, little-endian, as SEAL stores sizes. */
 export function writeU64(dv: DataView, offset: number, value: number): void {
   dv.setUint32(offset, value % 2 ** 32, true);
   dv.setUint32(offset + 4, Math.floor(value / 2 ** 32), true);
@@ -68,6 +70,7 @@ export function readSealHeader(bytes: Uint8Array, offset: number, what: string):
   return { comprMode, size };
 }
 
+/** Frames a body we have validated as an uncompressed SEAL serialization, the only form SEAL is handed. */
 export function writeSealHeader(target: Uint8Array, offset: number, comprMode: number, size: number): void {
   const dv = view(target);
   dv.setUint16(offset, SEAL_MAGIC, true);
@@ -85,6 +88,7 @@ export interface PrimeTable {
   lo: Uint32Array;
 }
 
+/** Precomputes the split primes once per context, since every loaded ciphertext is checked against them. */
 export function primeTable(primes: readonly bigint[]): PrimeTable {
   return {
     hi: Uint32Array.from(primes, (q) => Number(q >> 32n)),
@@ -115,6 +119,7 @@ export function checkCoefficients(bytes: Uint8Array, offset: number, count: numb
   }
 }
 
+/** Compares a fixed-size field in place, without copying it out of the (possibly large) input. */
 export function bytesEqual(a: Uint8Array, aOffset: number, b: Uint8Array): boolean {
   if (aOffset + b.byteLength > a.byteLength) return false;
   for (let i = 0; i < b.byteLength; i++) if (a[aOffset + i] !== b[i]) return false;

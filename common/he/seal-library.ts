@@ -15,6 +15,7 @@ let cached: Promise<SEALLibrary> | null = null;
 let loaded: SEALLibrary | null = null;
 const poisoned = new WeakSet<SEALLibrary>();
 
+/** The shared runtime; a failed load is not cached, so a later call retries. */
 export function loadSealLibrary(): Promise<SEALLibrary> {
   cached ??= SEAL().then(
     (lib) => {
@@ -43,6 +44,7 @@ export function poisonSealLibrary(lib: SEALLibrary): void {
   }
 }
 
+/** Contexts built on a poisoned instance refuse work rather than compute on corrupted memory. */
 export function isPoisoned(lib: SEALLibrary): boolean {
   return poisoned.has(lib);
 }

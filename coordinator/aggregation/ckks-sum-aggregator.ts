@@ -20,8 +20,8 @@ export class CkksSumAggregator implements Aggregator {
   }
   validate(parts: Uint8Array[]): void {
     if (parts.length === 0) throw new FedriskError('INVALID_ARGUMENT', 'update holds no ciphertext');
-    // Loading every ciphertext (as a one-update sum) checks its parameters and integrity before it is stored.
-    this.ctx.sum([parts]);
+    // Checks layout, parameters and every coefficient before the bytes are stored or handed to SEAL.
+    this.ctx.validateUpdate(parts);
   }
   sum(updates: Uint8Array[][]): Uint8Array[] {
     return this.ctx.sum(updates);

@@ -4,7 +4,7 @@
  * measured in the same run as the reference, so DESIGN.md's size table is checked against figures from this machine
  * and this node-seal build rather than quoted.
  *
- *   node --import tsx simulations/bench/he-bench.ts [--repeats 20] [--summands 10]
+ *   node --import tsx simulations/bench/he-bench.ts [--repeats 40] [--summands 10]
  */
 import { parseArgs } from 'node:util';
 import { createCkksContext } from '../../common/he/ckks-context.js';
@@ -14,7 +14,7 @@ import { DEFAULT_CKKS_PARAMS, maxCiphertextBytes } from '../../common/he/ckks-pa
 import { createRng, deriveSeed } from '../../common/random.js';
 
 const { values } = parseArgs({
-  options: { repeats: { type: 'string', default: '20' }, summands: { type: 'string', default: '10' } },
+  options: { repeats: { type: 'string', default: '40' }, summands: { type: 'string', default: '10' } },
 });
 const repeats = Math.max(1, Number(values.repeats));
 const summands = Math.max(2, Number(values.summands));
