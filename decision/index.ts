@@ -5,7 +5,7 @@
 export {
   createDecisionDb,
   migrateDecisionDb,
-  decisionMigrationSource,
+  DECISION_MIGRATIONS,
   DECISION_MIGRATIONS_TABLE,
   type DecisionDbOptions,
 } from './store/decision-db.js';
