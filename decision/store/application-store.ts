@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { FedriskError } from '../../common/errors.js';
 import { DECISIONS, GRADES, type Decision, type Grade } from '../scoring/score-card.js';
+import type { RuleHit, RulesContext } from '../pipeline/decision-types.js';
 
 /** One row of `applications`, as stored. No raw input: only its digest. */
 export interface ApplicationRow {
@@ -12,6 +13,40 @@ export interface ApplicationRow {
   grade: string;
   decision: string;
   features_digest: string;
+  applicant_token?: string | null;
+  amount?: number | null;
+  term_months?: number | null;
+  status?: string | null;
+  reason_codes_json?: string | null;
+  rule_hits_json?: string | null;
+  flags_json?: string | null;
+  rules_version?: number | null;
+  policy_version?: number | null;
+  apr?: number | null;
+  credit_limit?: number | null;
+  rules_context_json?: string | null;
+  api_key_id?: string | null;
+  audit_seq?: number | string | null;
+}
+
+/** What the full pipeline adds to a scored application (absent on records made by the model-only path). */
+export interface DecisionDetails {
+  applicantToken: string;
+  amount: number;
+  termMonths: number;
+  /** `decided` (final at once) or `review` (waiting in the manual-review queue). */
+  status: 'decided' | 'review';
+  /** Internal reason codes: never sent to the applicant. */
+  reasonCodes: string[];
+  ruleHits: RuleHit[];
+  flags: string[];
+  rulesVersion: number;
+  policyVersion: number;
+  apr: number | null;
+  creditLimit: number | null;
+  rulesContext: RulesContext;
+  apiKeyId: string | null;
+  auditSeq: number;
 }
 
 /** A scored application as the rest of the code sees it. */
@@ -25,12 +60,15 @@ export interface ApplicationRecord {
   decision: Decision;
   /** SHA-256 (hex) of the canonical validated input: proves what was scored without keeping it. */
   featuresDigest: string;
+  details?: DecisionDetails;
 }
 
 /** Where scored applications are kept (append-only: a decision, once made, is never rewritten). */
 export interface ApplicationStore {
   insert(record: ApplicationRecord): Promise<void>;
   get(id: string): Promise<ApplicationRecord | null>;
+  /** The newest applications' rules contexts and outcomes, for dry-running a candidate rule set. */
+  recentForDryRun(limit: number): Promise<{ applicationId: string; context: RulesContext; outcome: Decision }[]>;
 }
 
 const TABLE = 'applications';
@@ -43,11 +81,72 @@ function isDecision(v: string): v is Decision {
   return (DECISIONS as readonly string[]).includes(v);
 }
 
+function detailsFrom(r: ApplicationRow): DecisionDetails | undefined {
+  if (!r.applicant_token || !r.rules_context_json) return undefined;
+  return {
+    applicantToken: r.applicant_token,
+    amount: Number(r.amount),
+    termMonths: Number(r.term_months),
+    status: r.status === 'review' ? 'review' : 'decided',
+    reasonCodes: JSON.parse(r.reason_codes_json ?? '[]') as string[],
+    ruleHits: JSON.parse(r.rule_hits_json ?? '[]') as RuleHit[],
+    flags: JSON.parse(r.flags_json ?? '[]') as string[],
+    rulesVersion: Number(r.rules_version),
+    policyVersion: Number(r.policy_version),
+    apr: r.apr === null || r.apr === undefined ? null : Number(r.apr),
+    creditLimit: r.credit_limit === null || r.credit_limit === undefined ? null : Number(r.credit_limit),
+    rulesContext: JSON.parse(r.rules_context_json) as RulesContext,
+    apiKeyId: r.api_key_id ?? null,
+    auditSeq: Number(r.audit_seq),
+  };
+}
+
+/** The stored row of a record (the group-commit writer inserts these in batches). */
+export function applicationRow(a: ApplicationRecord): ApplicationRow {
+  const row: ApplicationRow = {
+    id: a.id,
+    created_at: a.createdAt,
+    model_version: a.modelVersion,
+    probability_of_default: a.probabilityOfDefault,
+    score: a.score,
+    grade: a.grade,
+    decision: a.decision,
+    features_digest: a.featuresDigest,
+  };
+  const d = a.details;
+  if (d) {
+    Object.assign(row, {
+      applicant_token: d.applicantToken,
+      amount: d.amount,
+      term_months: d.termMonths,
+      status: d.status,
+      reason_codes_json: JSON.stringify(d.reasonCodes),
+      rule_hits_json: JSON.stringify(d.ruleHits),
+      flags_json: JSON.stringify(d.flags),
+      rules_version: d.rulesVersion,
+      policy_version: d.policyVersion,
+      apr: d.apr,
+      credit_limit: d.creditLimit,
+      rules_context_json: JSON.stringify(d.rulesContext),
+      api_key_id: d.apiKeyId,
+      audit_seq: d.auditSeq,
+    });
+  }
+  return row;
+}
+
+/** Batch insert inside the writer's transaction (chunked: SQLite binds at most 999 variables per statement). */
+export async function writeApplications(trx: Knex | Knex.Transaction, rows: ApplicationRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 30) await trx<ApplicationRow>(TABLE).insert(rows.slice(i, i + 30));
+}
+
 function fromRow(r: ApplicationRow): ApplicationRecord {
   if (!isGrade(r.grade) || !isDecision(r.decision)) {
     throw new FedriskError('INTERNAL', `application ${r.id} has an unknown grade or decision in the store`);
   }
+  const details = detailsFrom(r);
   return {
+    ...(details ? { details } : {}),
     id: r.id,
     createdAt: r.created_at,
     modelVersion: r.model_version,
@@ -63,17 +162,20 @@ function fromRow(r: ApplicationRow): ApplicationRecord {
 export function createApplicationStore(knex: Knex): ApplicationStore {
   return {
     async insert(a) {
-      const row: ApplicationRow = {
-        id: a.id,
-        created_at: a.createdAt,
-        model_version: a.modelVersion,
-        probability_of_default: a.probabilityOfDefault,
-        score: a.score,
-        grade: a.grade,
-        decision: a.decision,
-        features_digest: a.featuresDigest,
-      };
-      await knex<ApplicationRow>(TABLE).insert(row);
+      await knex<ApplicationRow>(TABLE).insert(applicationRow(a));
+    },
+
+    async recentForDryRun(limit) {
+      const rows = await knex<ApplicationRow>(TABLE)
+        .whereNotNull('rules_context_json')
+        .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }])
+        .limit(limit)
+        .select('id', 'rules_context_json', 'decision');
+      return rows.map((r) => ({
+        applicationId: r.id,
+        context: JSON.parse(r.rules_context_json!) as RulesContext,
+        outcome: isDecision(r.decision) ? r.decision : 'review',
+      }));
     },
 
     async get(id) {

@@ -3,6 +3,7 @@ import { migrate, openKnex, type MigrationList, type SqliteConfig } from '../../
 import * as models from './migrations/20261122000100_models.js';
 import * as applications from './migrations/20261122000200_applications.js';
 import * as apiKeys from './migrations/20261122000300_api_keys.js';
+import * as applicationDecisions from './migrations/20261122001400_application_decisions.js';
 
 /** Options of the embedded (SQLite) decision store; `durability: 'full'` (default) fsyncs every recorded decision. */
 export type DecisionDbOptions = Omit<SqliteConfig, 'client'>;
@@ -23,6 +24,7 @@ export const DECISION_MIGRATIONS: MigrationList = {
   '20261122000100_models': models,
   '20261122000200_applications': applications,
   '20261122000300_api_keys': apiKeys,
+  '20261122001400_application_decisions': applicationDecisions,
 };
 
 /** Own bookkeeping table, so the decision store can share a database with other parts' migrations. */

@@ -1,0 +1,92 @@
+/**
+ * The loan application request, as one zod schema: it validates every request and is also what /openapi.json is
+ * generated from, so the documentation cannot drift from what the service accepts. Structure and ranges are checked
+ * here; identifiers (check digits, Luhn), device details and model features get their semantic checks in their own
+ * stages, all failing with INVALID_ARGUMENT and the field's path.
+ */
+import { z } from 'zod';
+import { FedriskError } from '../../common/errors.js';
+
+/** Largest amount a single application may ask for; anything above is an input error, not a credit decision. */
+export const MAX_AMOUNT = 1_000_000;
+export const MAX_TERM_MONTHS = 60;
+
+export const applicantSchema = z
+  .object({
+    idNumber: z.string().min(1).max(32).describe('Chinese resident identity number (18 characters, check digit verified)'),
+    name: z.string().min(1).max(64),
+    phone: z.string().min(1).max(32).describe('mainland mobile number, optionally +86'),
+    bankCard: z.string().min(1).max(32).optional().describe('12-19 digits, Luhn-valid'),
+  })
+  .strict();
+
+export const deviceSchema = z
+  .object({
+    model: z.string().min(1).max(128),
+    os: z.string().min(1).max(128),
+    ip: z.string().min(2).max(64).describe('IPv4 or IPv6 address the app saw'),
+    attributes: z
+      .record(z.union([z.string().max(256), z.number().finite(), z.boolean()]))
+      .optional()
+      .describe('further fingerprint attributes (screen, locale, android id, ...), at most 32'),
+    signals: z
+      .object({
+        emulator: z.boolean().optional(),
+        root: z.boolean().optional(),
+        hook: z.boolean().optional(),
+        proxy: z.boolean().optional(),
+        vpn: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
+    behaviour: z
+      .object({
+        formFillSeconds: z.number().finite().min(0).max(86_400).optional(),
+        pasteEvents: z.number().int().min(0).max(10_000).optional(),
+        screenSwitches: z.number().int().min(0).max(10_000).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const applicationRequestSchema = z
+  .object({
+    applicant: applicantSchema,
+    features: z
+      .record(z.union([z.number().finite(), z.string().max(256), z.null()]))
+      .describe("the consortium schema's fields (see the active model's schema)"),
+    amount: z.number().finite().positive().max(MAX_AMOUNT),
+    termMonths: z.number().int().min(1).max(MAX_TERM_MONTHS),
+    device: deviceSchema,
+    consent: z.boolean().describe('privacy consent: must be true, or the application is refused with 422'),
+    callbackUrl: z.string().min(1).max(2048).optional().describe('async mode: called with the decision, HMAC-signed'),
+  })
+  .strict();
+
+export type ApplicationRequest = z.infer<typeof applicationRequestSchema>;
+
+/** Turns the first zod issue into an error naming the field (`applicant.phone`, `device.signals.root`, ...). */
+export function zodToFedriskError(error: z.ZodError, prefix = ''): FedriskError {
+  const issue = error.issues[0]!;
+  let path = issue.path.map(String);
+  let message = issue.message;
+  if (issue.code === 'unrecognized_keys') {
+    path = [...path, issue.keys[0]!];
+    message = 'is not a field of this request';
+  } else if (issue.code === 'invalid_type' && issue.received === 'undefined') {
+    message = 'is required';
+  }
+  const field = [prefix, ...path].filter((p) => p.length > 0).join('.') || 'body';
+  return new FedriskError('INVALID_ARGUMENT', `${field}: ${message}`, { field });
+}
+
+/** Parses a request body; consent is checked separately (a refusal is 422, not 400). */
+export function parseApplicationRequest(body: unknown): ApplicationRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new FedriskError('INVALID_ARGUMENT', 'body: must be a JSON object', { field: 'body' });
+  }
+  const res = applicationRequestSchema.safeParse(body);
+  if (!res.success) throw zodToFedriskError(res.error);
+  return res.data;
+}
