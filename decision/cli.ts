@@ -4,7 +4,10 @@ import { createLogger, type Logger, type LogLevel } from '../common/log.js';
 import { UsageError, int, parseFlags as parse, str, waitForStop, type CliIo } from '../common/cli-args.js';
 import { startDecisionServer, type DecisionServerConfig } from './decision-server.js';
 import { API_KEY_ROLES, createApiKeyStore, isApiKeyRole } from './store/api-key-store.js';
-import { createDecisionDb, migrateDecisionDb } from './store/decision-db.js';
+import { createDecisionDb } from './store/decision-db.js';
+import { migrateAllDecisionTables } from './service/open-decision-service.js';
+import { verifyAuditLog } from './audit/index.js';
+import { PiiVault, createApplicantStore, loadOrCreateKeyring, rotatePiiKey } from './pii/index.js';
 import { createModelStore } from './store/model-store.js';
 
 export { startDecisionServer, type DecisionServer, type DecisionServerConfig } from './decision-server.js';
@@ -12,8 +15,12 @@ export { startDecisionServer, type DecisionServer, type DecisionServerConfig } f
 export type { CliIo };
 
 export const DECISION_USAGE = `usage: fedrisk decision <command>
-  serve --db PATH [--port 8080] [--host 127.0.0.1] [--refresh-ms 1000] [--key-file PATH]
+  serve --db PATH [--port 8080] [--host 127.0.0.1] [--bootstrap] [--key-file PATH] [--pii-keyring PATH]
+        [--callback-secret-file PATH] [--apr-cap 0.36] [--retention-days N] [--refresh-ms 1000]
         [--durability full|normal] [--log-level info]
+  audit verify --db PATH                                           exit 1 and the first broken entry if tampered
+  pii rotate-key --db PATH [--pii-keyring PATH]                     offline; a running service: POST /v1/admin/pii/rotate-key
+  pii purge --db PATH --retention-days N
   keys create --db PATH --role app|reviewer|admin [--label L]     prints the new key once, on stdout
   keys list --db PATH
   keys revoke --db PATH --id ID
@@ -27,7 +34,7 @@ const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 async function withDb<T>(dbFile: string, work: (knex: Knex) => Promise<T>): Promise<T> {
   const knex = createDecisionDb({ filename: dbFile });
   try {
-    await migrateDecisionDb(knex);
+    await migrateAllDecisionTables(knex);
     return await work(knex);
   } finally {
     await knex.destroy();
@@ -43,6 +50,11 @@ async function serve(args: string[], io: CliIo): Promise<number> {
     'key-file': { type: 'string' },
     'log-level': { type: 'string' },
     durability: { type: 'string' },
+    bootstrap: { type: 'boolean' },
+    'pii-keyring': { type: 'string' },
+    'callback-secret-file': { type: 'string' },
+    'apr-cap': { type: 'string' },
+    'retention-days': { type: 'string' },
   });
   if (v['help']) return usage(io, 0);
   const level = str(v, 'log-level') ?? 'info';
@@ -64,6 +76,18 @@ async function serve(args: string[], io: CliIo): Promise<number> {
   config.durability = durability;
   const keyFile = str(v, 'key-file');
   if (keyFile !== undefined) config.keyFile = keyFile;
+  const keyring = str(v, 'pii-keyring');
+  if (keyring !== undefined) config.piiKeyringFile = keyring;
+  const cbSecret = str(v, 'callback-secret-file');
+  if (cbSecret !== undefined) config.callbackSecretFile = cbSecret;
+  const cap = str(v, 'apr-cap');
+  if (cap !== undefined) {
+    const n = Number(cap);
+    if (!Number.isFinite(n) || n <= 0 || n > 0.36) throw new UsageError('--apr-cap must be a rate in (0, 0.36], e.g. 0.24');
+    config.aprCap = n;
+  }
+  if (str(v, 'retention-days') !== undefined) config.retentionDays = int(v, 'retention-days', 365, 1, 36_500);
+  config.bootstrap = v['bootstrap'] === true;
   const server = await startDecisionServer(config);
   if (server.adminKeyCreated) io.stdout.write(`admin API key written to ${keyFile}\n`);
   io.stdout.write(`decision service listening on ${server.url}\n`);
@@ -121,6 +145,43 @@ async function models(action: string | undefined, args: string[], io: CliIo): Pr
   throw new UsageError(`unknown models command ${JSON.stringify(action ?? '')}`);
 }
 
+async function audit(action: string | undefined, args: string[], io: CliIo): Promise<number> {
+  if (action !== 'verify') throw new UsageError(`unknown audit command ${JSON.stringify(action ?? '')}`);
+  const v = parse(args, { db: { type: 'string' }, json: { type: 'boolean' } });
+  if (v['help']) return usage(io, 0);
+  const r = await withDb(str(v, 'db', true), (k) => verifyAuditLog(k));
+  if (v['json']) io.stdout.write(JSON.stringify(r) + '\n');
+  else if (r.ok) io.stdout.write(`audit log ok: ${r.entries} entries, head ${r.head}\n`);
+  else io.stdout.write(`audit log BROKEN at entry ${r.firstBroken?.seq}: ${r.firstBroken?.reason} (${r.entries} entries checked)\n`);
+  return r.ok ? 0 : 1;
+}
+
+async function pii(action: string | undefined, args: string[], io: CliIo): Promise<number> {
+  const v = parse(args, { db: { type: 'string' }, 'pii-keyring': { type: 'string' }, 'retention-days': { type: 'string' } });
+  if (v['help']) return usage(io, 0);
+  const db = str(v, 'db', true);
+  const keyringPath = str(v, 'pii-keyring') ?? `${db}.pii-keyring.json`;
+  return withDb(db, async (knex) => {
+    const vault = new PiiVault(loadOrCreateKeyring(keyringPath));
+    const store = createApplicantStore(knex, vault);
+    if (action === 'rotate-key') {
+      const r = await rotatePiiKey({ keyringPath, vault, store });
+      io.stdout.write(`active key ${r.activeKeyId}; re-encrypted ${r.reencrypted} applicant(s); retired ${r.retired.length} key(s)\n`);
+      return 0;
+    }
+    if (action === 'purge') {
+      str(v, 'retention-days', true);
+      const days = int(v, 'retention-days', 0, 1, 36_500);
+      const cutoff = new Date(Date.now() - days * 86_400_000).toISOString();
+      const pending = knex('reviews').whereIn('reviews.status', ['pending', 'claimed']).join('applications', 'applications.id', 'reviews.application_id').select('applications.applicant_token');
+      const n = await store.purgeOlderThan(cutoff, new Date().toISOString(), { pendingTokens: pending });
+      io.stdout.write(`purged the PII of ${n} applicant(s) inactive since ${cutoff}\n`);
+      return 0;
+    }
+    throw new UsageError(`unknown pii command ${JSON.stringify(action ?? '')}`);
+  });
+}
+
 function usage(io: CliIo, code: number): number {
   (code === 0 ? io.stdout : io.stderr).write(DECISION_USAGE);
   return code;
@@ -141,7 +202,7 @@ export async function runDecisionCli(argv: string[], io: CliIo = { stdout: proce
         if (v['help']) return usage(io, 0);
         const knex = createDecisionDb({ filename: str(v, 'db', true) });
         try {
-          const applied = await migrateDecisionDb(knex);
+          const applied = await migrateAllDecisionTables(knex);
           io.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'decision store is up to date\n');
         } finally {
           await knex.destroy();
@@ -150,6 +211,10 @@ export async function runDecisionCli(argv: string[], io: CliIo = { stdout: proce
       }
       case 'keys':
         return await keys(rest[0], rest.slice(1), io);
+      case 'audit':
+        return await audit(rest[0], rest.slice(1), io);
+      case 'pii':
+        return await pii(rest[0], rest.slice(1), io);
       case 'models':
         return await models(rest[0], rest.slice(1), io);
       case undefined:

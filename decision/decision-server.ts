@@ -5,12 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { FedriskError } from '../common/errors.js';
 import { silentLogger, type Logger } from '../common/log.js';
 import { createDecisionApp } from './http/create-decision-app.js';
-import { ActiveModelCache, DEFAULT_REFRESH_MS } from './scoring/active-model-cache.js';
-import { resolveScoringPolicy, type ScoringPolicy } from './scoring/score-card.js';
-import { createApiKeyStore, type ApiKeyStore } from './store/api-key-store.js';
-import { createApplicationStore } from './store/application-store.js';
-import { createDecisionDb, migrateDecisionDb, type DecisionDbOptions } from './store/decision-db.js';
-import { createModelStore } from './store/model-store.js';
+import { DEFAULT_REFRESH_MS } from './scoring/active-model-cache.js';
+import type { ApiKeyStore } from './store/api-key-store.js';
+import { openDecisionService, type DecisionService } from './service/open-decision-service.js';
 
 /** Everything a decision service process needs, read once at the edge (CLI flags, or a test). */
 export interface DecisionServerConfig {
@@ -24,9 +21,18 @@ export interface DecisionServerConfig {
   refreshMs?: number;
   /** If given and absent, an admin API key is created and written there (mode 0600). */
   keyFile?: string;
-  /** SQLite commit durability (see {@link DecisionDbOptions.durability}). Default `full`. */
+  /** `full` (default): every commit is fsynced, so an answered decision survives a power loss. */
   durability?: 'full' | 'normal';
-  policy?: ScoringPolicy;
+  /** The institution's PII keyring; default `<dbFile>.pii-keyring.json` (created if absent, mode 0600). */
+  piiKeyringFile?: string;
+  /** HMAC secret for async callbacks; default `<dbFile>.callback-secret` (created if absent, mode 0600). */
+  callbackSecretFile?: string;
+  /** Annual rate cap, at most 0.36 (the default). */
+  aprCap?: number;
+  /** Deploy the shipped bootstrap model when no model is registered. */
+  bootstrap?: boolean;
+  /** Purge PII of closed applications older than this many days, hourly (off when absent). */
+  retentionDays?: number;
   logger?: Logger;
 }
 
@@ -36,6 +42,8 @@ export interface DecisionServer {
   url: string;
   /** True when this start created the admin key in `keyFile`. */
   adminKeyCreated: boolean;
+  /** The running service (tests and the demo reach the handlers and stores through it). */
+  service: DecisionService;
   /** Stops polling, closes the listener and open connections, then the store. */
   close(): Promise<void>;
 }
@@ -84,65 +92,69 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
 }
 
 /**
- * Starts the decision service: migrate, bootstrap the key file, load the active model (a service without one still
- * starts, answering 503 until the node deploys), start polling, listen.
+ * Starts the decision service: migrate, seed rules and policy, optionally deploy the bootstrap model, bootstrap the
+ * key file, load the in-memory indexes, listen. A service without a model still starts (503 until one is deployed).
  */
 export async function startDecisionServer(config: DecisionServerConfig): Promise<DecisionServer> {
   const log = config.logger ?? silentLogger;
   const host = config.host ?? '127.0.0.1';
   const port = config.port ?? 8080;
-  const policy = config.policy ?? resolveScoringPolicy();
-  const knex = createDecisionDb({ filename: config.dbFile, durability: config.durability ?? 'full' });
-  let cache: ActiveModelCache | null = null;
+  const service = await openDecisionService({
+    dbFile: config.dbFile,
+    piiKeyringFile: config.piiKeyringFile ?? `${config.dbFile}.pii-keyring.json`,
+    callbackSecretFile: config.callbackSecretFile ?? `${config.dbFile}.callback-secret`,
+    refreshMs: config.refreshMs ?? DEFAULT_REFRESH_MS,
+    durability: config.durability ?? 'full',
+    aprCap: config.aprCap,
+    bootstrap: config.bootstrap ?? false,
+    log,
+  });
   try {
-    await migrateDecisionDb(knex);
-    const apiKeys = createApiKeyStore(knex);
-    const adminKeyCreated = config.keyFile ? await ensureAdminKeyFile(config.keyFile, apiKeys, log) : false;
-    cache = new ActiveModelCache({
-      store: createModelStore(knex),
-      refreshMs: config.refreshMs ?? DEFAULT_REFRESH_MS,
-      logger: log,
-    });
-    await cache.refresh().catch((err: unknown) => log.error('could not load the active model', { err }));
-    if (!cache.current()) log.warn('no active model: POST /v1/applications answers 503 until one is deployed');
-    cache.start();
-    const app = createDecisionApp({
-      models: cache,
-      applications: createApplicationStore(knex),
-      apiKeys,
-      policy,
-      logger: log,
-    });
-    const server = createServer(app);
+    const adminKeyCreated = config.keyFile ? await ensureAdminKeyFile(config.keyFile, service.apiKeyStore, log) : false;
+    if (!service.models.current()) log.warn('no active model: POST /v1/applications answers 503 until one is deployed');
+    const server = createServer(createDecisionApp(service));
     server.requestTimeout = 30_000;
     server.headersTimeout = 10_000;
+    server.keepAliveTimeout = 65_000;
     const address = await listen(server, port, host).catch((err: unknown) => {
       const code = (err as NodeJS.ErrnoException).code ?? 'error';
       throw new FedriskError('UNAVAILABLE', `cannot listen on ${host}:${port} (${code})`, {}, { cause: err });
     });
+    let purge: NodeJS.Timeout | null = null;
+    if (config.retentionDays !== undefined) {
+      const days = config.retentionDays;
+      const run = (): void => {
+        import('./service/admin-handlers.js')
+          .then(({ adminHandlers }) => adminHandlers(service).purgeRetention(days))
+          .then((r) => r.purged > 0 && log.info('retention purge', { purged: r.purged }))
+          .catch((err: unknown) => log.error('retention purge failed', { error: err instanceof Error ? err.message : String(err) }));
+      };
+      run();
+      purge = setInterval(run, 3_600_000);
+      purge.unref();
+    }
     const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${shownHost}:${address.port}`;
-    const running = cache;
     let closing: Promise<void> | null = null;
     return {
       url,
       adminKeyCreated,
+      service,
       close() {
         closing ??= (async () => {
-          await running.stop();
+          if (purge) clearInterval(purge);
           await new Promise<void>((resolve) => {
             server.close(() => resolve());
             server.closeAllConnections();
           });
-          await knex.destroy();
+          await service.close();
           log.info('decision service stopped', { url });
         })();
         return closing;
       },
     };
   } catch (err) {
-    await cache?.stop();
-    await knex.destroy();
+    await service.close();
     throw err;
   }
 }

@@ -53,15 +53,16 @@ export {
   type ActiveModel,
   type ActiveModelCacheOptions,
 } from './scoring/active-model-cache.js';
-export {
-  decideApplication,
-  getApplication,
-  type DecisionDeps,
-  type DecisionResult,
-  type ApplicationView,
-} from './application-handler.js';
+export { decideApplication, validateApplication, type DecisionAnswer, type DecideOptions, type PipelineDeps } from './pipeline/decide-application.js';
+export { DecisionWriter, type WriteItem } from './pipeline/decision-writer.js';
+export * from './pipeline/decision-types.js';
+export { parseApplicationRequest, applicationRequestSchema, type ApplicationRequest } from './intake/application-request.js';
+export { openDecisionService, migrateAllDecisionTables, ALL_DECISION_MIGRATIONS, BOOTSTRAP_MODEL_PATH, type DecisionService, type DecisionServiceConfig } from './service/open-decision-service.js';
+export { submitApplication, applicationStatus, type IntakeRequest, type IntakeResponse, type ApplicationStatusView } from './service/application-intake.js';
+export { adminHandlers, type AdminHandlers } from './service/admin-handlers.js';
+export { buildOpenApi } from './http/openapi.js';
 export { canonicalJson, canonicalDigest } from './canonical-json.js';
-export { createDecisionApp, MAX_BODY, type DecisionAppDeps } from './http/create-decision-app.js';
+export { createDecisionApp, MAX_BODY } from './http/create-decision-app.js';
 export { type ErrorBody } from './http/error-middleware.js';
 export { type Principal } from './http/require-role.js';
 export {

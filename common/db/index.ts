@@ -1,2 +1,2 @@
-export { openKnex, migrate } from './open-knex.js';
-export type { DbConfig, SqliteConfig, MigrationList, MigrationModule } from './open-knex.js';
+export { openKnex, migrate, dialectOf } from './open-knex.js';
+export type { DbConfig, Dialect, SqliteConfig, MigrationList, MigrationModule } from './open-knex.js';

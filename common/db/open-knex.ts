@@ -42,6 +42,11 @@ export interface SqliteConfig {
    * are not fsynced (crash-safe for the process, may lose the last commits on power loss), several times faster.
    */
   durability?: 'full' | 'normal';
+  /**
+   * Overwrite deleted content with zeros (`PRAGMA secure_delete`): erased PII ciphertext must not linger in free
+   * pages. Costs a little write bandwidth; the decision store turns it on.
+   */
+  secureDelete?: boolean;
 }
 
 export type DbConfig = SqliteConfig | { client: 'pg'; connection: string };
@@ -58,6 +63,7 @@ export function openKnex(config: DbConfig): Knex {
     'PRAGMA journal_mode = WAL',
     `PRAGMA synchronous = ${config.durability === 'normal' ? 'NORMAL' : 'FULL'}`,
     `PRAGMA busy_timeout = ${busy}`,
+    `PRAGMA secure_delete = ${config.secureDelete ? 'ON' : 'OFF'}`,
     // Off by default in SQLite and per connection, hence the pool hook.
     'PRAGMA foreign_keys = ON',
   ];
@@ -80,11 +86,80 @@ export function openKnex(config: DbConfig): Knex {
   });
 }
 
+export type Dialect = 'sqlite' | 'pg';
+
+/**
+ * Which backend a handle (or transaction) talks to, for the few places where portable SQL is not enough (locking).
+ * Keep such branches in stores to a minimum: the contract suite runs every store on both backends.
+ */
+export function dialectOf(knex: Knex): Dialect {
+  const client = knex.client as { dialect?: unknown } | undefined;
+  if (client?.dialect === 'postgresql') return 'pg';
+  if (client?.dialect === 'sqlite3') return 'sqlite';
+  throw new Error(`unsupported knex dialect ${String(client?.dialect)}`);
+}
+
 /**
  * Applies every pending migration of the list, tracked in a table of the store's own (`tableName`), so several
  * parts' stores may share one database. Returns the names applied now.
+ *
+ * Safe when several processes start at once on one database (hosts of a scale-out service, or a node and a
+ * service sharing a SQLite file): left alone, knex's first run races to create its bookkeeping tables (one process
+ * fails with "already exists") and can even insert two lock rows, after which every later run fails as "locked".
+ * On PostgreSQL the whole run holds a transaction-scoped advisory lock named after `tableName`, so concurrent
+ * runs queue; on SQLite the bookkeeping is created race-free first and a run that meets a busy database or a held
+ * migration lock is retried for up to `waitMs`.
  */
-export async function migrate(knex: Knex, list: MigrationList, tableName: string): Promise<string[]> {
-  const [, applied] = (await knex.migrate.latest({ migrationSource: new ListMigrationSource(list), tableName })) as [number, string[]];
-  return applied;
+export async function migrate(knex: Knex, list: MigrationList, tableName: string, waitMs = 120_000): Promise<string[]> {
+  const latest = async (): Promise<string[]> => {
+    const [, applied] = (await knex.migrate.latest({ migrationSource: new ListMigrationSource(list), tableName })) as [number, string[]];
+    return applied;
+  };
+  if (dialectOf(knex) === 'pg') {
+    // The lock lives on the transaction's connection; knex migrates on other connections of the pool (max 10).
+    return knex.transaction(async (trx) => {
+      await trx.raw(`set local lock_timeout = ${Math.max(1, Math.trunc(waitMs))}`);
+      await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`fedrisk/migrate/${tableName}`]);
+      return latest();
+    });
+  }
+  const deadline = Date.now() + waitMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ensureBookkeeping(knex, tableName);
+      return await latest();
+    } catch (err) {
+      if (!isContention(err, tableName) || Date.now() >= deadline) throw err;
+      await new Promise((r) => setTimeout(r, Math.min(500, 10 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random())));
+    }
+  }
+}
+
+/** knex's own bookkeeping tables (same shape as knex creates), and exactly one lock row, written atomically. */
+async function ensureBookkeeping(knex: Knex, tableName: string): Promise<void> {
+  const lockTable = `${tableName}_lock`;
+  if (!(await knex.schema.hasTable(tableName))) {
+    await knex.schema.createTable(tableName, (t) => {
+      t.increments();
+      t.string('name');
+      t.integer('batch');
+      t.timestamp('migration_time');
+    });
+  }
+  if (!(await knex.schema.hasTable(lockTable))) {
+    await knex.schema.createTable(lockTable, (t) => {
+      t.increments('index').primary();
+      t.integer('is_locked');
+    });
+  }
+  // One statement: two processes cannot both see the table empty and both insert.
+  await knex.raw('insert into ?? (is_locked) select 0 where not exists (select 1 from ??)', [lockTable, lockTable]);
+}
+
+/** Errors of another process migrating the same SQLite file at the same moment (worth a retry). */
+function isContention(err: unknown, tableName: string): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  if (code === 'SQLITE_BUSY' || err.name === 'MigrationLocked' || /SQLITE_BUSY|database is locked/.test(err.message)) return true;
+  return /already exists/.test(err.message) && err.message.includes(tableName);
 }

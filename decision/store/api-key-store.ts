@@ -61,8 +61,9 @@ export function createApiKeyStore(knex: Knex, now: () => Date = () => new Date()
       if (!isApiKeyRole(role)) {
         throw new FedriskError('INVALID_ARGUMENT', `role must be one of ${API_KEY_ROLES.join(', ')}`, { field: 'role' });
       }
-      if (typeof label !== 'string' || label.length > 200) {
-        throw new FedriskError('INVALID_ARGUMENT', 'label must be at most 200 characters', { field: 'label' });
+      // Control characters: junk in a label, and PostgreSQL cannot store NUL in text at all.
+      if (typeof label !== 'string' || label.length > 200 || /[\u0000-\u001f\u007f]/.test(label)) {
+        throw new FedriskError('INVALID_ARGUMENT', 'label must be at most 200 characters, without control characters', { field: 'label' });
       }
       const key = API_KEY_PREFIX + randomBytes(32).toString('base64url');
       const row: ApiKeyRow = {

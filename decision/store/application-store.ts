@@ -101,10 +101,18 @@ function detailsFrom(r: ApplicationRow): DecisionDetails | undefined {
   };
 }
 
-/** The stored row of a record (the group-commit writer inserts these in batches). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The stored row of a record (the group-commit writer inserts these in batches). The id must be a uuid and is stored
+ * in lower case: PostgreSQL's uuid column refuses anything else and reads back lower case, so SQLite does the same.
+ */
 export function applicationRow(a: ApplicationRecord): ApplicationRow {
+  if (typeof a.id !== 'string' || !UUID.test(a.id)) {
+    throw new FedriskError('INVALID_ARGUMENT', 'application id must be a uuid', { field: 'id' });
+  }
   const row: ApplicationRow = {
-    id: a.id,
+    id: a.id.toLowerCase(),
     created_at: a.createdAt,
     model_version: a.modelVersion,
     probability_of_default: a.probabilityOfDefault,
@@ -179,7 +187,9 @@ export function createApplicationStore(knex: Knex): ApplicationStore {
     },
 
     async get(id) {
-      const row = await knex<ApplicationRow>(TABLE).where({ id }).first();
+      // Not a uuid: no such application (PostgreSQL would reject the comparison itself).
+      if (typeof id !== 'string' || !UUID.test(id)) return null;
+      const row = await knex<ApplicationRow>(TABLE).where({ id: id.toLowerCase() }).first();
       return row ? fromRow(row) : null;
     },
   };

@@ -13,7 +13,7 @@ export type DecisionDbOptions = Omit<SqliteConfig, 'client'>;
  * the busy timeout makes the two processes wait for each other's write lock instead of failing.
  */
 export function createDecisionDb(options: DecisionDbOptions): Knex {
-  return openKnex({ client: 'sqlite', ...options });
+  return openKnex({ client: 'sqlite', secureDelete: true, ...options });
 }
 
 /**

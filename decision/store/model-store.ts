@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { dialectOf } from '../../common/db/index.js';
 import { FedriskError } from '../../common/errors.js';
 import type { LogisticModel } from '../../common/model/logistic-model.js';
 import { canonicalJson } from '../canonical-json.js';
@@ -51,12 +52,18 @@ export interface ModelStore {
 const TABLE = 'models';
 
 /**
- * First statement of every write transaction on `models`: a write that claims the writer lock before anything is
- * read. On SQLite a transaction that reads first and writes later fails with SQLITE_BUSY (no waiting) when another
- * connection (the service recording applications) wrote in between; starting with a write makes it wait instead
- * (busy_timeout). On PostgreSQL it row-locks the active model, so concurrent activations run one after the other.
+ * First statement of every write transaction on `models`, so writers of models run one after the other.
+ * SQLite: a write that claims the writer lock before anything is read; a transaction that reads first and writes
+ * later fails with SQLITE_BUSY (no waiting) when another connection (the service recording applications) wrote in
+ * between, while starting with a write makes it wait instead (busy_timeout).
+ * PostgreSQL: a table lock that excludes other writers of `models` (readers go on). Row-locking the active row is
+ * not enough there: concurrent activations then deadlock, or both pass and one trips the one-active index.
  */
 async function claimWriteLock(trx: Knex.Transaction): Promise<void> {
+  if (dialectOf(trx) === 'pg') {
+    await trx.raw('lock table ?? in share row exclusive mode', [TABLE]);
+    return;
+  }
   await trx<ModelRow>(TABLE).where({ active: 1 }).update({ active: 1 });
 }
 
@@ -69,7 +76,7 @@ async function activateIn(trx: Knex.Transaction, version: string, at: string): P
   await trx<ModelRow>(TABLE).where({ version }).update({ active: 1, activated_at: at });
 }
 
-/** The knex implementation of {@link ModelStore} (SQLite by default; the SQL is portable to PostgreSQL). */
+/** The knex implementation of {@link ModelStore} (SQLite by default, or PostgreSQL). */
 export function createModelStore(knex: Knex, now: () => Date = () => new Date()): ModelStore {
   return {
     async deploy(model, opts) {

@@ -4,10 +4,14 @@
  * with the hold-out metrics this node measured for it.
  */
 import type { Knex } from 'knex';
-import { migrate, openKnex, type DbConfig } from '../../common/db/index.js';
+import { migrate, openKnex, type DbConfig, type MigrationList } from '../../common/db/index.js';
 import { decryptAtRest, encryptAtRest } from '../../common/crypto/index.js';
 import type { LogisticModel } from '../../common/model/logistic-model.js';
 import * as m0 from './migrations/20261122000200_node.js';
+
+/** The node store's dated migrations, in order (append new ones; never edit an applied one). */
+export const NODE_MIGRATIONS: MigrationList = { '20261122000200_node': m0 };
+export const NODE_MIGRATIONS_TABLE = 'node_migrations';
 
 interface SecretDb {
   name: string;
@@ -37,7 +41,7 @@ export class NodeStore {
 
   static async open(config: DbConfig, nodeKey: Uint8Array): Promise<NodeStore> {
     const db = openKnex(config);
-    await migrate(db, { '20261122000200_node': m0 }, 'node_migrations');
+    await migrate(db, NODE_MIGRATIONS, NODE_MIGRATIONS_TABLE);
     return new NodeStore(db, nodeKey);
   }
 

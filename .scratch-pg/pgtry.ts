@@ -1,0 +1,14 @@
+import { sharedPgServer } from '/work/main/test/support/pg-server.ts';
+import { openKnex } from '/work/main/common/db/index.ts';
+const t0 = performance.now();
+const s = await sharedPgServer();
+console.log('started', s.connectionString, Math.round(performance.now() - t0), 'ms');
+const t1 = performance.now();
+const url = await s.createDatabase();
+console.log('db', url, Math.round(performance.now() - t1), 'ms');
+const k = openKnex({ client: 'pg', connection: url });
+console.log(await k.raw('select version(), current_setting(\'lc_collate\') as coll'));
+await k.destroy();
+await s.dropDatabase(url);
+await s.stop();
+console.log('stopped', Math.round(performance.now() - t0));

@@ -1,0 +1,71 @@
+import type { Knex } from 'knex';
+import { FedriskError } from '../../common/errors.js';
+import {
+  createVersionedDocumentStore,
+  type PutOptions,
+  type StoredVersion,
+  type VersionSummary,
+} from '../rules/versioned-document-store.js';
+import { resolveAprCap, type AprCap } from './apr-cap.js';
+import { POLICY_TABLE } from './policy-migrations.js';
+import { clonePolicy, DEFAULT_POLICY, validatePolicy, type Policy } from './policy.js';
+
+/** A stored policy version. */
+export interface StoredPolicy extends VersionSummary {
+  document: Policy;
+}
+
+/**
+ * Versioned pricing and limit policies, stored like rule documents (same table shape, same one-active rule): a
+ * change is a new version validated before it is stored, the decision record names the version, and a rollback
+ * re-activates an older one.
+ */
+export interface PolicyStore {
+  /** Validates (INVALID_ARGUMENT naming the field, e.g. `policy.pricing.B`) and stores the next version. */
+  put(doc: unknown, createdBy: string, note: string, opts?: PutOptions): Promise<number>;
+  activate(version: number): Promise<void>;
+  getActive(): Promise<StoredPolicy | null>;
+  getActiveVersion(): Promise<number | null>;
+  get(version: number): Promise<StoredPolicy | null>;
+  list(): Promise<VersionSummary[]>;
+  /** Stores {@link DEFAULT_POLICY} as version 1 if no version exists; returns 1, or null if already seeded. */
+  seedDefault(): Promise<number | null>;
+}
+
+/** The cap in force for validation of new versions, and the clock. */
+export interface PolicyStoreOptions {
+  /** The cap in force: a put pricing above it is refused. Default: the legal ceiling. */
+  aprCap?: AprCap;
+  now?: () => Date;
+}
+
+function typed(v: StoredVersion | null): StoredPolicy | null {
+  if (!v) return null;
+  try {
+    // Read back against the ceiling, not the configured cap: a policy stored before the cap was lowered still loads,
+    // and pricing caps it (capApr is the last line of defence).
+    return { ...v, document: validatePolicy(v.document, resolveAprCap()) };
+  } catch (err) {
+    throw new FedriskError('INTERNAL', `stored policy version ${v.version} no longer validates`, { policyVersion: v.version }, { cause: err });
+  }
+}
+
+/** The knex implementation of {@link PolicyStore} on table `policy_versions` (see policy-migrations.ts). */
+export function createPolicyStore(knex: Knex, opts: PolicyStoreOptions = {}): PolicyStore {
+  const cap = opts.aprCap ?? resolveAprCap();
+  const store = createVersionedDocumentStore(knex, {
+    table: POLICY_TABLE,
+    label: 'policy',
+    validate: (doc) => Promise.resolve(validatePolicy(doc, cap)),
+    ...(opts.now ? { now: opts.now } : {}),
+  });
+  return {
+    put: (doc, createdBy, note, putOpts) => store.put(doc, createdBy, note, putOpts),
+    activate: (version) => store.activate(version),
+    getActive: async () => typed(await store.getActive()),
+    getActiveVersion: () => store.getActiveVersion(),
+    get: async (version) => typed(await store.get(version)),
+    list: () => store.list(),
+    seedDefault: () => store.seed(clonePolicy(DEFAULT_POLICY), 'system', 'default policy'),
+  };
+}

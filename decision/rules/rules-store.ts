@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import type { Knex } from 'knex';
+import { FedriskError } from '../../common/errors.js';
+import { checkJdmStructure, type JdmDocument } from './jdm-check.js';
+import { RulesEngine } from './rules-engine.js';
+import { RULES_TABLE } from './rules-migrations.js';
+import {
+  createVersionedDocumentStore,
+  type PutOptions,
+  type StoredVersion,
+  type VersionSummary,
+} from './versioned-document-store.js';
+
+/** A stored rule document version. */
+export interface StoredRules extends VersionSummary {
+  document: JdmDocument;
+}
+
+/**
+ * Versioned rule documents: risk operators change rules at run time by putting a new version (validated by
+ * compiling it, see {@link RulesEngine.compile}), never by editing one; the decision record names the version, and a
+ * rollback re-activates an older one. Exactly one version is active once any exists.
+ */
+export interface RulesStore {
+  /** Compiles `doc` (INVALID_ARGUMENT naming the problem if it does not), stores it as the next version. */
+  put(doc: unknown, createdBy: string, note: string, opts?: PutOptions): Promise<number>;
+  /** Makes `version` the only active one (NOT_FOUND if it does not exist): the rollback. */
+  activate(version: number): Promise<void>;
+  getActive(): Promise<StoredRules | null>;
+  getActiveVersion(): Promise<number | null>;
+  get(version: number): Promise<StoredRules | null>;
+  list(): Promise<VersionSummary[]>;
+  /** Stores the shipped default rule set as version 1 if no version exists; returns 1, or null if already seeded. */
+  seedDefault(): Promise<number | null>;
+}
+
+/** Who the seeded default rule set is attributed to. */
+export const SEED_AUTHOR = 'system';
+
+let defaultDoc: string | null = null;
+
+/**
+ * The shipped default rule set (`default-rules.json`): the source documents' examples on a RulesContext. Rules in
+ * order: blacklisted device -> reject (`high_risk_device`, DEVICE_BLACKLISTED); blacklisted applicant by ID number,
+ * phone or bank card -> reject (BLACKLISTED); emulator -> reject (EMULATOR); rooted or hooked -> review
+ * (ROOTED_OR_HOOKED); proxy or VPN -> flag only (PROXY_OR_VPN); more than 5 applications here in 1 h -> review with
+ * the `high_frequency_applicant` flag (HIGH_FREQUENCY); more than 10 in 24 h -> reject (EXCESSIVE_APPLICATIONS_24H);
+ * linked cluster of 5 or more -> review (GANG_CLUSTER); 3 or more applicants on the device in 30 days -> review
+ * (SHARED_DEVICE); scripted behaviour -> review (BOT_LIKE).
+ *
+ * Whitelist: a whitelisted applicant skips the soft velocity rule (the 1-hour high-frequency review, via the table's
+ * `applicant.whitelisted` column set to `false` on that row) but not the hard ones: the 24-hour reject, blacklists and
+ * device rules still apply, because a white list entry vouches for a person, not for a burst or a device.
+ * Returns a fresh copy each call.
+ */
+export function defaultRulesDocument(): JdmDocument {
+  defaultDoc ??= readFileSync(new URL('./default-rules.json', import.meta.url), 'utf8');
+  return checkJdmStructure(JSON.parse(defaultDoc));
+}
+
+function typed(v: StoredVersion | null): StoredRules | null {
+  if (!v) return null;
+  try {
+    return { ...v, document: checkJdmStructure(v.document) };
+  } catch (err) {
+    throw new FedriskError('INTERNAL', `stored rules version ${v.version} is not a JDM document`, { rulesVersion: v.version }, { cause: err });
+  }
+}
+
+/** The knex implementation of {@link RulesStore} on table `rules_versions` (see rules-migrations.ts). */
+export function createRulesStore(knex: Knex, opts: { now?: () => Date } = {}): RulesStore {
+  const store = createVersionedDocumentStore(knex, {
+    table: RULES_TABLE,
+    label: 'rules',
+    validate: async (doc) => (await RulesEngine.compile(0, doc)).document,
+    ...(opts.now ? { now: opts.now } : {}),
+  });
+  return {
+    put: (doc, createdBy, note, putOpts) => store.put(doc, createdBy, note, putOpts),
+    activate: (version) => store.activate(version),
+    getActive: async () => typed(await store.getActive()),
+    getActiveVersion: () => store.getActiveVersion(),
+    get: async (version) => typed(await store.get(version)),
+    list: () => store.list(),
+    seedDefault: () => store.seed(defaultRulesDocument(), SEED_AUTHOR, 'default rule set (source documents’ examples)'),
+  };
+}

@@ -1,0 +1,182 @@
+/**
+ * Builds a running decision service from its configuration: the store (migrated), the institution's PII keyring,
+ * the in-memory indexes (loaded from the store), the active model, rules and policy (seeded on a fresh store), the
+ * group-commit writer and the admin handlers. Everything transport-neutral; the HTTP shell wraps it.
+ */
+import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { Knex } from 'knex';
+import type { Logger } from '../../common/log.js';
+import { loadOrCreateKeyFile } from '../../common/crypto/index.js';
+import { migrate } from '../../common/db/index.js';
+import type { LogisticModel } from '../../common/model/logistic-model.js';
+import { createDecisionDb, DECISION_MIGRATIONS, DECISION_MIGRATIONS_TABLE } from '../store/decision-db.js';
+import { createModelStore, type ModelStore } from '../store/model-store.js';
+import { createApplicationStore, type ApplicationStore } from '../store/application-store.js';
+import { createApiKeyStore, type ApiKeyStore } from '../store/api-key-store.js';
+import { ActiveModelCache } from '../scoring/active-model-cache.js';
+import { PII_MIGRATIONS, PiiVault, createApplicantStore, loadOrCreateKeyring, type ApplicantStore } from '../pii/index.js';
+import { AUDIT_MIGRATIONS, AuditChain } from '../audit/index.js';
+import { LINKAGE_MIGRATIONS, LinkIndex } from '../linkage/index.js';
+import { VelocityIndex } from '../velocity/index.js';
+import { LISTS_MIGRATIONS, ListIndex, createListStore, type ListStore } from '../lists/index.js';
+import { RULES_MIGRATIONS, ActiveRules, createRulesStore, type RulesStore } from '../rules/index.js';
+import { POLICY_MIGRATIONS, ActivePolicy, createPolicyStore, resolveAprCap, type AprCap, type PolicyStore } from '../policy/index.js';
+import { REVIEWS_MIGRATIONS, createReviewHandlers, createReviewStore, type ReviewHandlers } from '../reviews/index.js';
+import { IDEMPOTENCY_MIGRATIONS, IdempotencyGate, createIdempotencyStore } from '../idempotency/index.js';
+import { CALLBACKS_MIGRATIONS, CallbackDispatcher, createCallbackStore } from '../callbacks/index.js';
+import { DecisionWriter } from '../pipeline/decision-writer.js';
+import type { PipelineDeps } from '../pipeline/decide-application.js';
+import { DecisionMetrics } from './decision-metrics.js';
+import { CachedApiKeys } from './cached-api-keys.js';
+
+/** Every table of the decision store, in one list: the store migrates to all of them at start. */
+export const ALL_DECISION_MIGRATIONS = {
+  ...DECISION_MIGRATIONS,
+  ...PII_MIGRATIONS,
+  ...AUDIT_MIGRATIONS,
+  ...LINKAGE_MIGRATIONS,
+  ...LISTS_MIGRATIONS,
+  ...RULES_MIGRATIONS,
+  ...POLICY_MIGRATIONS,
+  ...REVIEWS_MIGRATIONS,
+  ...IDEMPOTENCY_MIGRATIONS,
+  ...CALLBACKS_MIGRATIONS,
+};
+
+/** The model shipped for `--bootstrap` (trained by `npm run model:default`, see simulations/train-default-model.ts). */
+export const BOOTSTRAP_MODEL_PATH = fileURLToPath(new URL('../bootstrap/credit_data-default-model.json', import.meta.url));
+
+export interface DecisionServiceConfig {
+  dbFile: string;
+  /** The institution's PII keyring (created if absent, mode 0600). */
+  piiKeyringFile: string;
+  /** HMAC secret for async callbacks (created if absent, mode 0600). */
+  callbackSecretFile: string;
+  refreshMs: number;
+  durability: 'full' | 'normal';
+  /** Annual rate cap; may only be lower than the legal 36%. */
+  aprCap?: number | undefined;
+  /** Deploy the shipped bootstrap model when no model is registered. */
+  bootstrap: boolean;
+  log: Logger;
+}
+
+export interface DecisionService {
+  knex: Knex;
+  log: Logger;
+  pipeline: PipelineDeps;
+  models: ActiveModelCache;
+  modelStore: ModelStore;
+  applications: ApplicationStore;
+  applicants: ApplicantStore;
+  apiKeys: CachedApiKeys;
+  apiKeyStore: ApiKeyStore;
+  listStore: ListStore;
+  rulesStore: RulesStore;
+  policyStore: PolicyStore;
+  reviews: ReviewHandlers;
+  idempotency: IdempotencyGate;
+  callbacks: CallbackDispatcher;
+  metrics: DecisionMetrics;
+  keyringFile: string;
+  /** In-flight async decisions (id -> promise), so GET can say "reviewing" before the row exists. */
+  pendingAsync: Map<string, Promise<unknown>>;
+  close(): Promise<void>;
+}
+
+export async function migrateAllDecisionTables(knex: Knex): Promise<string[]> {
+  return migrate(knex, ALL_DECISION_MIGRATIONS, DECISION_MIGRATIONS_TABLE);
+}
+
+export async function openDecisionService(config: DecisionServiceConfig): Promise<DecisionService> {
+  const log = config.log;
+  const knex = createDecisionDb({ filename: config.dbFile, durability: config.durability });
+  await migrateAllDecisionTables(knex);
+  const aprCap: AprCap = resolveAprCap(config.aprCap);
+
+  const modelStore = createModelStore(knex);
+  if (config.bootstrap && (await modelStore.list()).length === 0) {
+    const model = JSON.parse(readFileSync(BOOTSTRAP_MODEL_PATH, 'utf8')) as LogisticModel;
+    await modelStore.deploy(model, { activate: true });
+    log.info('bootstrap model deployed', { version: model.version });
+  }
+  const models = new ActiveModelCache({ store: modelStore, refreshMs: config.refreshMs, logger: log });
+  await models.refresh().catch((err: unknown) => log.error('could not load the active model', { error: err instanceof Error ? err.message : String(err) }));
+  models.start();
+
+  const rulesStore = createRulesStore(knex);
+  await rulesStore.seedDefault();
+  const rules = await ActiveRules.open({ store: rulesStore, refreshMs: config.refreshMs, logger: log });
+  rules.start();
+  const policyStore = createPolicyStore(knex, { aprCap });
+  await policyStore.seedDefault();
+  const policy = await ActivePolicy.open({ store: policyStore, refreshMs: config.refreshMs, logger: log });
+  policy.start();
+
+  const vault = new PiiVault(loadOrCreateKeyring(config.piiKeyringFile));
+  const now = Date.now();
+  let links = await LinkIndex.load(knex, now);
+  let velocity = await VelocityIndex.load(knex, now);
+  const lists = await ListIndex.load(knex);
+  const metrics = new DecisionMetrics();
+  const chain = await AuditChain.load(knex);
+  const writer = new DecisionWriter(knex, chain, {
+    log,
+    onCommit: (size, ms) => metrics.observeCommit(size, ms),
+    onFailure: async () => {
+      // Indexes took decisions in as they were made; after a failed commit, rebuild them from what is stored.
+      links = await LinkIndex.load(knex, Date.now());
+      velocity = await VelocityIndex.load(knex, Date.now());
+    },
+  });
+
+  const callbackStore = createCallbackStore(knex);
+  const callbacks = new CallbackDispatcher({ secret: loadOrCreateKeyFile(config.callbackSecretFile), store: callbackStore, log });
+  await callbacks.resumePending();
+
+  const apiKeyStore = createApiKeyStore(knex);
+  const service: DecisionService = {
+    knex,
+    log,
+    pipeline: {
+      models,
+      vault,
+      links: () => links,
+      velocity: () => velocity,
+      lists,
+      rules,
+      policy,
+      aprCap,
+      writer,
+      now: () => new Date(),
+      newId: randomUUID,
+    },
+    models,
+    modelStore,
+    applications: createApplicationStore(knex),
+    applicants: createApplicantStore(knex, vault),
+    apiKeys: new CachedApiKeys(apiKeyStore),
+    apiKeyStore,
+    listStore: createListStore(knex),
+    rulesStore,
+    policyStore,
+    reviews: createReviewHandlers(createReviewStore(knex)),
+    idempotency: new IdempotencyGate({ store: createIdempotencyStore(knex), durableInFlight: false }),
+    callbacks,
+    metrics,
+    keyringFile: config.piiKeyringFile,
+    pendingAsync: new Map(),
+    async close() {
+      await Promise.allSettled([...this.pendingAsync.values()]);
+      await writer.close();
+      await models.stop();
+      await rules.stop();
+      await policy.stop();
+      await callbacks.stop();
+      await knex.destroy();
+    },
+  };
+  return service;
+}

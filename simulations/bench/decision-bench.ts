@@ -1,0 +1,81 @@
+/**
+ * `npm run bench:decision`: throughput and latency of POST /v1/applications (the whole pipeline, every decision
+ * durable in the audit log before its answer) against a bare express route that only parses and echoes the same JSON,
+ * at the same concurrency, in the same run. Each server runs in its own process; autocannon drives them from here.
+ * Flags: --connections 50 --seconds 10 --applicants 2000 --durability full|normal (full: every commit fsynced).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { FEDRISK_BIN } from '../child-process-group.js';
+import { syntheticApplications } from './synthetic-applications.js';
+
+const { values } = parseArgs({
+  options: { connections: { type: 'string' }, seconds: { type: 'string' }, applicants: { type: 'string' }, durability: { type: 'string' } },
+});
+const connections = Number(values.connections ?? 50);
+const seconds = Number(values.seconds ?? 10);
+const applicants = Number(values.applicants ?? 2000);
+const durability = values.durability === 'normal' ? 'normal' : 'full';
+
+function startServer(args: string[], ready: RegExp): Promise<{ url: string; stop: () => void }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let buf = '';
+    child.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const m = ready.exec(buf);
+      if (m) resolve({ url: m[1]!, stop: () => child.kill('SIGTERM') });
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${buf}`)));
+  });
+}
+
+interface Run {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+async function load(url: string, headers: Record<string, string>, bodies: string[]): Promise<Run> {
+  let i = 0;
+  const result = await autocannon({
+    url: `${url}/v1/applications`,
+    connections,
+    duration: seconds,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    requests: [{ setupRequest: (req) => ({ ...req, body: bodies[i++ % bodies.length]! }) }],
+  });
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'fedrisk-decision-bench-'));
+const keyFile = join(dir, 'admin.key');
+const bodies = syntheticApplications(applicants, 42).map((b) => JSON.stringify(b));
+
+const bare = await startServer(['--import', 'tsx', new URL('./bare-echo-server.ts', import.meta.url).pathname], /listening on (\S+)/);
+const bareRun = await load(bare.url, {}, bodies);
+bare.stop();
+
+const decision = await startServer(
+  [FEDRISK_BIN, 'decision', 'serve', '--db', join(dir, 'decision.sqlite'), '--port', '0', '--bootstrap', '--key-file', keyFile, '--log-level', 'warn', '--durability', durability],
+  /listening on (\S+)/,
+);
+const key = readFileSync(keyFile, 'utf8').trim();
+// Warm-up (JIT, caches), then the measured run.
+await autocannon({ url: `${decision.url}/healthz`, connections: 4, amount: 200 });
+const decRun = await load(decision.url, { authorization: `Bearer ${key}` }, bodies);
+decision.stop();
+
+const fmt = (r: Run): string =>
+  `${r.rps.toFixed(0).padStart(8)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   non-2xx ${r.non2xx}   errors ${r.errors}`;
+console.log(`decision bench: ${connections} connections, ${seconds} s each, ${applicants} distinct applicants (POST /v1/applications), durability ${durability}`);
+console.log(`  bare express echo   ${fmt(bareRun)}`);
+console.log(`  decision pipeline   ${fmt(decRun)}`);
+console.log(`  ratio decision/bare ${(decRun.rps / bareRun.rps).toFixed(2)}x throughput (target >= 0.6); p99 ${decRun.p99} ms (target <= 25)`);

@@ -1,0 +1,18 @@
+/**
+ * Every store that has a contract suite. Add a store with one line here (its contract file next to this one); see
+ * ./contract.ts for what a contract is and what the runner does with it.
+ */
+import type { StoreContract } from './contract.js';
+import { apiKeyStoreContract } from './api-key-store.contract.js';
+import { applicationStoreContract } from './application-store.contract.js';
+import { coordinatorStoreContract } from './coordinator-store.contract.js';
+import { modelStoreContract } from './model-store.contract.js';
+import { nodeStoreContract } from './node-store.contract.js';
+
+export const STORE_CONTRACTS: readonly StoreContract[] = [
+  modelStoreContract,
+  applicationStoreContract,
+  apiKeyStoreContract,
+  coordinatorStoreContract,
+  nodeStoreContract,
+];
