@@ -1,3 +1,4 @@
+import { validIdNumber, validPhone } from './pii/valid-id-number.js';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
@@ -108,7 +109,14 @@ describe('fedrisk decision CLI', () => {
     const res = await fetch(`${url}/v1/applications`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ features: { Income: 1, Home: 'own' } }),
+      body: JSON.stringify({
+        applicant: { idNumber: validIdNumber(), name: 'Li Lei', phone: validPhone() },
+        features: { Income: 1, Home: 'own' },
+        amount: 1000,
+        termMonths: 12,
+        device: { model: 'Xiaomi 14', os: 'Android 14', ip: '192.0.2.10' },
+        consent: true,
+      }),
     });
     assert.equal(res.status, 503, 'admin key accepted; no model yet');
     stop.abort();

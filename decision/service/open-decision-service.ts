@@ -9,41 +9,29 @@ import { fileURLToPath } from 'node:url';
 import type { Knex } from 'knex';
 import type { Logger } from '../../common/log.js';
 import { loadOrCreateKeyFile } from '../../common/crypto/index.js';
-import { migrate } from '../../common/db/index.js';
 import type { LogisticModel } from '../../common/model/logistic-model.js';
-import { createDecisionDb, DECISION_MIGRATIONS, DECISION_MIGRATIONS_TABLE } from '../store/decision-db.js';
+import { createDecisionDb, DECISION_MIGRATIONS, migrateDecisionDb } from '../store/decision-db.js';
 import { createModelStore, type ModelStore } from '../store/model-store.js';
 import { createApplicationStore, type ApplicationStore } from '../store/application-store.js';
 import { createApiKeyStore, type ApiKeyStore } from '../store/api-key-store.js';
 import { ActiveModelCache } from '../scoring/active-model-cache.js';
-import { PII_MIGRATIONS, PiiVault, createApplicantStore, loadOrCreateKeyring, type ApplicantStore } from '../pii/index.js';
-import { AUDIT_MIGRATIONS, AuditChain } from '../audit/index.js';
-import { LINKAGE_MIGRATIONS, LinkIndex } from '../linkage/index.js';
+import { PiiVault, createApplicantStore, loadOrCreateKeyring, type ApplicantStore } from '../pii/index.js';
+import { AuditChain } from '../audit/index.js';
+import { LinkIndex } from '../linkage/index.js';
 import { VelocityIndex } from '../velocity/index.js';
-import { LISTS_MIGRATIONS, ListIndex, createListStore, type ListStore } from '../lists/index.js';
-import { RULES_MIGRATIONS, ActiveRules, createRulesStore, type RulesStore } from '../rules/index.js';
-import { POLICY_MIGRATIONS, ActivePolicy, createPolicyStore, resolveAprCap, type AprCap, type PolicyStore } from '../policy/index.js';
-import { REVIEWS_MIGRATIONS, createReviewHandlers, createReviewStore, type ReviewHandlers } from '../reviews/index.js';
-import { IDEMPOTENCY_MIGRATIONS, IdempotencyGate, createIdempotencyStore } from '../idempotency/index.js';
-import { CALLBACKS_MIGRATIONS, CallbackDispatcher, createCallbackStore } from '../callbacks/index.js';
+import { ListIndex, createListStore, type ListStore } from '../lists/index.js';
+import { ActiveRules, createRulesStore, type RulesStore } from '../rules/index.js';
+import { ActivePolicy, createPolicyStore, resolveAprCap, type AprCap, type PolicyStore } from '../policy/index.js';
+import { createReviewHandlers, createReviewStore, type ReviewHandlers } from '../reviews/index.js';
+import { IdempotencyGate, createIdempotencyStore } from '../idempotency/index.js';
+import { CallbackDispatcher, createCallbackStore } from '../callbacks/index.js';
 import { DecisionWriter } from '../pipeline/decision-writer.js';
 import type { PipelineDeps } from '../pipeline/decide-application.js';
 import { DecisionMetrics } from './decision-metrics.js';
 import { CachedApiKeys } from './cached-api-keys.js';
 
-/** Every table of the decision store, in one list: the store migrates to all of them at start. */
-export const ALL_DECISION_MIGRATIONS = {
-  ...DECISION_MIGRATIONS,
-  ...PII_MIGRATIONS,
-  ...AUDIT_MIGRATIONS,
-  ...LINKAGE_MIGRATIONS,
-  ...LISTS_MIGRATIONS,
-  ...RULES_MIGRATIONS,
-  ...POLICY_MIGRATIONS,
-  ...REVIEWS_MIGRATIONS,
-  ...IDEMPOTENCY_MIGRATIONS,
-  ...CALLBACKS_MIGRATIONS,
-};
+/** Every table of the decision store (the list lives with the store: decision/store/decision-db.ts). */
+export const ALL_DECISION_MIGRATIONS = DECISION_MIGRATIONS;
 
 /** The model shipped for `--bootstrap` (trained by `npm run model:default`, see simulations/train-default-model.ts). */
 export const BOOTSTRAP_MODEL_PATH = fileURLToPath(new URL('../bootstrap/credit_data-default-model.json', import.meta.url));
@@ -86,8 +74,8 @@ export interface DecisionService {
   close(): Promise<void>;
 }
 
-export async function migrateAllDecisionTables(knex: Knex): Promise<string[]> {
-  return migrate(knex, ALL_DECISION_MIGRATIONS, DECISION_MIGRATIONS_TABLE);
+export function migrateAllDecisionTables(knex: Knex): Promise<string[]> {
+  return migrateDecisionDb(knex);
 }
 
 export async function openDecisionService(config: DecisionServiceConfig): Promise<DecisionService> {

@@ -4,6 +4,15 @@ import * as models from './migrations/20261122000100_models.js';
 import * as applications from './migrations/20261122000200_applications.js';
 import * as apiKeys from './migrations/20261122000300_api_keys.js';
 import * as applicationDecisions from './migrations/20261122001400_application_decisions.js';
+import { PII_MIGRATIONS } from '../pii/pii-migrations.js';
+import { AUDIT_MIGRATIONS } from '../audit/audit-migrations.js';
+import { LINKAGE_MIGRATIONS } from '../linkage/linkage-migrations.js';
+import { LISTS_MIGRATIONS } from '../lists/lists-migrations.js';
+import { RULES_MIGRATIONS } from '../rules/rules-migrations.js';
+import { POLICY_MIGRATIONS } from '../policy/policy-migrations.js';
+import { REVIEWS_MIGRATIONS } from '../reviews/reviews-migrations.js';
+import { IDEMPOTENCY_MIGRATIONS } from '../idempotency/idempotency-migrations.js';
+import { CALLBACKS_MIGRATIONS } from '../callbacks/callbacks-migrations.js';
 
 /** Options of the embedded (SQLite) decision store; `durability: 'full'` (default) fsyncs every recorded decision. */
 export type DecisionDbOptions = Omit<SqliteConfig, 'client'>;
@@ -25,6 +34,16 @@ export const DECISION_MIGRATIONS: MigrationList = {
   '20261122000200_applications': applications,
   '20261122000300_api_keys': apiKeys,
   '20261122001400_application_decisions': applicationDecisions,
+  // Each stage keeps its tables' migrations next to its code; the store applies them all, in name order.
+  ...PII_MIGRATIONS,
+  ...AUDIT_MIGRATIONS,
+  ...LINKAGE_MIGRATIONS,
+  ...LISTS_MIGRATIONS,
+  ...RULES_MIGRATIONS,
+  ...POLICY_MIGRATIONS,
+  ...REVIEWS_MIGRATIONS,
+  ...IDEMPOTENCY_MIGRATIONS,
+  ...CALLBACKS_MIGRATIONS,
 };
 
 /** Own bookkeeping table, so the decision store can share a database with other parts' migrations. */
