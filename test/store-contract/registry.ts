@@ -8,6 +8,8 @@ import { applicationStoreContract } from './application-store.contract.js';
 import { coordinatorStoreContract } from './coordinator-store.contract.js';
 import { modelStoreContract } from './model-store.contract.js';
 import { nodeStoreContract } from './node-store.contract.js';
+import { rulesStoreContract } from './rules-store.contract.js';
+import { policyStoreContract } from './policy-store.contract.js';
 
 export const STORE_CONTRACTS: readonly StoreContract[] = [
   modelStoreContract,
@@ -15,4 +17,6 @@ export const STORE_CONTRACTS: readonly StoreContract[] = [
   apiKeyStoreContract,
   coordinatorStoreContract,
   nodeStoreContract,
+  rulesStoreContract,
+  policyStoreContract,
 ];

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import type { Knex } from 'knex';
 import { FedriskError } from '../../common/errors.js';
-import type { StoreContract } from '../../test/store-contract/contract.js';
-import { clonePolicy, DEFAULT_POLICY } from './policy.js';
-import { POLICY_MIGRATIONS, POLICY_TABLE } from './policy-migrations.js';
-import { createPolicyStore, type PolicyStore } from './policy-store.js';
+import type { StoreContract } from './contract.js';
+import { clonePolicy, DEFAULT_POLICY } from '../../decision/policy/policy.js';
+import { POLICY_MIGRATIONS, POLICY_TABLE } from '../../decision/policy/policy-migrations.js';
+import { createPolicyStore, type PolicyStore } from '../../decision/policy/policy-store.js';
 
 const isCode = (code: string) => (e: unknown) => e instanceof FedriskError && e.code === code;
 

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import type { Knex } from 'knex';
 import { FedriskError } from '../../common/errors.js';
-import type { StoreContract } from '../../test/store-contract/contract.js';
-import type { JdmDocument } from './jdm-check.js';
-import { RULES_MIGRATIONS, RULES_TABLE } from './rules-migrations.js';
-import { createRulesStore, defaultRulesDocument, type RulesStore } from './rules-store.js';
+import type { StoreContract } from './contract.js';
+import type { JdmDocument } from '../../decision/rules/jdm-check.js';
+import { RULES_MIGRATIONS, RULES_TABLE } from '../../decision/rules/rules-migrations.js';
+import { createRulesStore, defaultRulesDocument, type RulesStore } from '../../decision/rules/rules-store.js';
 
 const isCode = (code: string) => (e: unknown) => e instanceof FedriskError && e.code === code;
 
