@@ -10,6 +10,7 @@ import { modelStoreContract } from './model-store.contract.js';
 import { nodeStoreContract } from './node-store.contract.js';
 import { rulesStoreContract } from './rules-store.contract.js';
 import { policyStoreContract } from './policy-store.contract.js';
+import { applicantStoreContract } from './applicant-store.contract.js';
 
 export const STORE_CONTRACTS: readonly StoreContract[] = [
   modelStoreContract,
@@ -19,4 +20,5 @@ export const STORE_CONTRACTS: readonly StoreContract[] = [
   nodeStoreContract,
   rulesStoreContract,
   policyStoreContract,
+  applicantStoreContract,
 ];
