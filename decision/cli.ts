@@ -9,6 +9,7 @@ import { migrateAllDecisionTables } from './service/open-decision-service.js';
 import { verifyAuditLog } from './audit/index.js';
 import { PiiVault, createApplicantStore, loadOrCreateKeyring, rotatePiiKey } from './pii/index.js';
 import { createModelStore } from './store/model-store.js';
+import { openReviewApplicantTokens } from './reviews/index.js';
 
 export { startDecisionServer, type DecisionServer, type DecisionServerConfig } from './decision-server.js';
 
@@ -173,8 +174,7 @@ async function pii(action: string | undefined, args: string[], io: CliIo): Promi
       str(v, 'retention-days', true);
       const days = int(v, 'retention-days', 0, 1, 36_500);
       const cutoff = new Date(Date.now() - days * 86_400_000).toISOString();
-      const pending = knex('reviews').whereIn('reviews.status', ['pending', 'claimed']).join('applications', 'applications.id', 'reviews.application_id').select('applications.applicant_token');
-      const n = await store.purgeOlderThan(cutoff, new Date().toISOString(), { pendingTokens: pending });
+      const n = await store.purgeOlderThan(cutoff, new Date().toISOString(), { pendingTokens: openReviewApplicantTokens(knex) });
       io.stdout.write(`purged the PII of ${n} applicant(s) inactive since ${cutoff}\n`);
       return 0;
     }

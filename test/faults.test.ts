@@ -82,7 +82,7 @@ test('a node that dies mid-job: later rounds close at their deadline with the ot
   const l = layout(4, 4);
   const group = new ChildProcessGroup();
   try {
-    const coord = await startCoordinatorProcess(group, l, { port: 0, roundTimeoutMs: 4000, minContributors: 3, minMembers: 4 });
+    const coord = await startCoordinatorProcess(group, l, { port: 0, roundTimeoutMs: 8000, minContributors: 3, minMembers: 4 });
     const procs = l.nodes.map((n) => startNodeProcess(group, l, n, coord.address));
     await waitForRound(l, 1);
     procs[3]!.child.kill('SIGKILL');

@@ -142,7 +142,8 @@ function isUniqueViolation(err: unknown): boolean {
 export function createListStore(knex: Knex, now: () => Date = () => new Date()): ListStore {
   const get = async (id: string): Promise<ListEntry | null> => {
     if (typeof id !== 'string' || !UUID.test(id)) return null;
-    const row = await knex<ListEntryRow>(TABLE).where({ id }).first();
+    // Ids are stored in lower case (randomUUID); PostgreSQL's uuid column matches any case, so SQLite must too.
+    const row = await knex<ListEntryRow>(TABLE).where({ id: id.toLowerCase() }).first();
     return row ? listEntryFromRow(row) : null;
   };
 
@@ -194,9 +195,9 @@ export function createListStore(knex: Knex, now: () => Date = () => new Date()):
       if (!entry) throw new FedriskError('NOT_FOUND', `no list entry with id ${String(id)}`, { field: 'id' });
       if (entry.removedAt !== null) return entry;
       const removedAt = now().toISOString();
-      const n = await knex<ListEntryRow>(TABLE).where({ id }).whereNull('removed_at').update({ removed_at: removedAt, removed_by: by });
+      const n = await knex<ListEntryRow>(TABLE).where({ id: entry.id }).whereNull('removed_at').update({ removed_at: removedAt, removed_by: by });
       // n === 0: someone removed it in between; theirs is the stamp that counts.
-      return n === 0 ? ((await get(id)) ?? entry) : { ...entry, removedAt, removedBy: by };
+      return n === 0 ? ((await get(entry.id)) ?? entry) : { ...entry, removedAt, removedBy: by };
     },
 
     get,

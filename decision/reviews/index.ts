@@ -16,7 +16,7 @@ export {
   type ReviewStatus,
   type ReviewOutcome,
 } from './review-row.js';
-export { createReviewStore, type ReviewStore, type ReviewPage, type ReviewList, type ReviewChange } from './review-store.js';
+export { createReviewStore, openReviewApplicantTokens, type ReviewStore, type ReviewPage, type ReviewList, type ReviewChange } from './review-store.js';
 export {
   validateReviewDecision,
   validateReviewPage,

@@ -68,6 +68,20 @@ function toPatch(change: ReviewChange): RowPatch {
 
 const OPEN: ReviewStatus[] = ['pending', 'claimed'];
 
+/**
+ * The applicant tokens of open reviews (pending or claimed), as a subquery: the applicants the retention purge must
+ * spare (`ApplicantStore.purgeOlderThan(..., { pendingTokens })`). `applications.id` is a uuid column on PostgreSQL
+ * and `reviews.application_id` text, and PostgreSQL has no uuid = text operator, so the join compares the id as text.
+ */
+export function openReviewApplicantTokens(knex: Knex): Knex.QueryBuilder {
+  return knex(REVIEWS_TABLE)
+    .whereIn(`${REVIEWS_TABLE}.status`, OPEN)
+    .join('applications', (j) => {
+      j.on(`${REVIEWS_TABLE}.application_id`, knex.raw('cast(?? as varchar(64))', ['applications.id']));
+    })
+    .select('applications.applicant_token');
+}
+
 /** The knex implementation of {@link ReviewStore} (SQLite by default, PostgreSQL for scale-out). */
 export function createReviewStore(knex: Knex): ReviewStore {
   return {

@@ -10,7 +10,7 @@ import { validateListEntryInput } from '../lists/index.js';
 import { RulesEngine, combineOutcome, dryRunRules } from '../rules/index.js';
 import { validateReviewDecision } from '../reviews/index.js';
 import { verifyAuditLog } from '../audit/index.js';
-import { REVIEWS_TABLE } from '../reviews/index.js';
+import { openReviewApplicantTokens } from '../reviews/index.js';
 import type { ListableKind } from '../pipeline/decision-types.js';
 import type { DecisionService } from './open-decision-service.js';
 
@@ -60,7 +60,7 @@ export function adminHandlers(svc: DecisionService) {
     },
     async removeListEntry(id: string, by: string) {
       const entry = await svc.listStore.remove(id, by);
-      pipeline.lists.applyRemove(id);
+      pipeline.lists.applyRemove(entry.id);
       await audit(svc, 'list', { action: 'remove', id, list: entry.list, kind: entry.kind });
       return entry;
     },
@@ -123,8 +123,7 @@ export function adminHandlers(svc: DecisionService) {
     async purgeRetention(retentionDays: number) {
       if (!Number.isInteger(retentionDays) || retentionDays < 1) throw invalid('retentionDays', 'must be a whole number of days >= 1');
       const cutoff = new Date(Date.now() - retentionDays * 86_400_000).toISOString();
-      const pending = svc.knex(REVIEWS_TABLE).whereIn(`${REVIEWS_TABLE}.status`, ['pending', 'claimed']).join('applications', 'applications.id', `${REVIEWS_TABLE}.application_id`).select('applications.applicant_token');
-      const purged = await svc.applicants.purgeOlderThan(cutoff, new Date().toISOString(), { pendingTokens: pending });
+      const purged = await svc.applicants.purgeOlderThan(cutoff, new Date().toISOString(), { pendingTokens: openReviewApplicantTokens(svc.knex) });
       if (purged > 0) await audit(svc, 'erasure', { reason: 'retention', retentionDays, purged });
       return { purged, cutoff };
     },

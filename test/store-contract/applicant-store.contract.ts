@@ -21,7 +21,8 @@ import { normaliseApplicant } from '../../decision/pii/identifier-rules.js';
 import { loadKeyring, loadOrCreateKeyring, rotateKeyring } from '../../decision/pii/pii-keyring.js';
 import { PiiVault } from '../../decision/pii/pii-vault.js';
 import { nthIdNumber, validBankCard, validPhone } from '../../decision/pii/valid-id-number.js';
-import { REVIEWS_TABLE, reviewRow, writeReviews, type ReviewStatus } from '../../decision/reviews/review-row.js';
+import { reviewRow, writeReviews, type ReviewStatus } from '../../decision/reviews/review-row.js';
+import { openReviewApplicantTokens } from '../../decision/reviews/review-store.js';
 import { applicationRow, writeApplications } from '../../decision/store/application-store.js';
 import { DECISION_MIGRATIONS, DECISION_MIGRATIONS_TABLE } from '../../decision/store/decision-db.js';
 import { createModelStore } from '../../decision/store/model-store.js';
@@ -204,12 +205,8 @@ export const applicantStoreContract: StoreContract = {
         db,
         reviewed.map(([, status], k) => ({ ...reviewRow(apps[k]!.id, { reasonCodes: ['R'], proposedApr: 0.2, proposedLimit: 1000 }, new Date(OLD)), status })),
       );
-      // Exactly the subquery the service and the CLI pass (decision/service/admin-handlers.ts, decision/cli.ts).
-      const pending = () =>
-        db(REVIEWS_TABLE)
-          .whereIn(`${REVIEWS_TABLE}.status`, ['pending', 'claimed'])
-          .join('applications', 'applications.id', `${REVIEWS_TABLE}.application_id`)
-          .select('applications.applicant_token');
+      // The subquery the service and the CLI pass (decision/service/admin-handlers.ts, decision/cli.ts).
+      const pending = () => openReviewApplicantTokens(db);
       assert.equal(await purgeStore.purgeOlderThan(CUTOFF, PURGED_AT, { pendingTokens: pending() }), 3);
       const erased = async (i: number): Promise<boolean> => (await raw(rows[i]!.token, db))?.erased_at === PURGED_AT;
       assert.deepEqual(await Promise.all(rows.map((_, i) => erased(i))), [true, false, false, true, false, true, false]);

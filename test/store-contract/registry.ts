@@ -11,6 +11,13 @@ import { nodeStoreContract } from './node-store.contract.js';
 import { rulesStoreContract } from './rules-store.contract.js';
 import { policyStoreContract } from './policy-store.contract.js';
 import { applicantStoreContract } from './applicant-store.contract.js';
+import { auditLogContract } from './audit-log.contract.js';
+import { listStoreContract } from './list-store.contract.js';
+import { applicationLinksContract } from './application-links.contract.js';
+import { reviewStoreContract } from './review-store.contract.js';
+import { idempotencyStoreContract } from './idempotency-store.contract.js';
+import { callbackStoreContract } from './callback-store.contract.js';
+import { decisionWriterContract } from './decision-writer.contract.js';
 
 export const STORE_CONTRACTS: readonly StoreContract[] = [
   modelStoreContract,
@@ -21,4 +28,11 @@ export const STORE_CONTRACTS: readonly StoreContract[] = [
   rulesStoreContract,
   policyStoreContract,
   applicantStoreContract,
+  auditLogContract,
+  listStoreContract,
+  applicationLinksContract,
+  reviewStoreContract,
+  idempotencyStoreContract,
+  callbackStoreContract,
+  decisionWriterContract,
 ];
