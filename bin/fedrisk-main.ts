@@ -4,7 +4,7 @@
 const USAGE = `usage: fedrisk <group> <command> [flags]
   coordinator   serve | status                       the consortium's coordinator (operator)
   node          run | models                         an institution's node
-  decision      serve | keys | models | migrate      the lender-facing decision API
+  decision      serve | keys | models | audit | pii | migrate   the lender-facing decision API
   simulate      [--dataset ...] [--demo]             a whole consortium on this machine
 Run \`fedrisk <group> --help\` for a group's flags.
 `;

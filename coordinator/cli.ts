@@ -21,7 +21,7 @@ import { coordinatorStatus, formatStatus } from './coordinator-status.js';
 export const COORDINATOR_USAGE = `usage: fedrisk coordinator <command>
   serve --join-token-file FILE (--job FILE | --dataset NAME|PATH [--schema FILE | --label COL --bad VALUE] [--job-id ID]
         [--rounds 10] [--local-epochs 2] [--seed 42] [--plaintext])
-        [--db .fedrisk/coordinator.sqlite] [--host 127.0.0.1] [--port 7070] [--consortium-id fedrisk]
+        [--db .fedrisk/coordinator.sqlite] [--host 127.0.0.1 [--insecure-allow-remote]] [--port 7070] [--consortium-id fedrisk]
         [--min-members 3] [--min-contributors 3] [--allow-two-party-aggregation]
         [--round-timeout-ms 120000] [--keying-timeout-ms 120000] [--log-level info]
   status [--db .fedrisk/coordinator.sqlite] [--json]

@@ -26,6 +26,7 @@ export const SIMULATE_USAGE = `usage: fedrisk simulate [flags]
   --out DIR                  run folder (private CSVs, stores, logs)        [.fedrisk/runs/<dataset>-<time>]
   --test-fraction F                                                                         [0.3]
   --timeout-ms MS            give up after this long                                        [900000]
+  --min-contributors N       aggregates need this many contributions (2 adds --allow-two-party-aggregation) [3]
   --demo                     the README demo: credit_data, 3 nodes, 10 rounds, then the decision API
 `;
 
