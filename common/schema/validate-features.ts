@@ -1,18 +1,8 @@
 import { invalid } from '../errors.js';
+import { isPlainObject, describeValue as describe } from '../json-values.js';
 import type { FeatureSchema, RawRow } from './feature-schema.js';
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const proto: unknown = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
 
-function describe(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v);
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'object' && v !== null) return 'an object';
-  return String(v);
-}
 
 /**
  * Holds the features of one decision request (parsed JSON) to the schema of the live model, before anything is

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { isPlainObject, describeValue as describe, ownValue as own } from '../../common/json-values.js';
 import { invalid } from '../../common/errors.js';
 import type { BehaviourInput, DeviceInput, DeviceSignalsInput } from '../pipeline/decision-types.js';
 import { normaliseAttribute } from './device-assessment.js';
@@ -22,23 +23,8 @@ const DEVICE_KEYS = ['model', 'os', 'ip', 'attributes', 'signals', 'behaviour'] 
 const SIGNAL_KEYS = ['emulator', 'root', 'hook', 'proxy', 'vpn'] as const satisfies readonly (keyof DeviceSignalsInput)[];
 const BEHAVIOUR_KEYS = ['formFillSeconds', 'pasteEvents', 'screenSwitches'] as const satisfies readonly (keyof BehaviourInput)[];
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const proto: unknown = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
 
-function describe(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v);
-  if (Array.isArray(v)) return 'an array';
-  if (v === null) return 'null';
-  if (typeof v === 'object') return 'an object';
-  return String(v);
-}
 
-function own(obj: Record<string, unknown>, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
-}
 
 function refuseUnknown(obj: Record<string, unknown>, known: readonly string[], field: string): void {
   for (const key of Object.keys(obj)) {

@@ -1,4 +1,5 @@
 import { invalid } from '../../common/errors.js';
+import { isPlainObject, describeValue as describe, ownValue as own } from '../../common/json-values.js';
 import { DEVICE_ID_PATTERN } from '../device/device-assessment.js';
 import { LISTABLE_KINDS, type ListableKind } from '../pipeline/decision-types.js';
 import { LIST_NAMES, MAX_REASON, isListName, isListableKind, type ListName } from './list-store.js';
@@ -29,23 +30,8 @@ const KEYS = ['list', 'kind', 'value', 'reason', 'expiresAt'] as const;
 /** ISO-8601 date-time with an explicit zone (`Z` or an offset): a zone-less time would depend on the server's. */
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const proto: unknown = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
 
-function describe(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v);
-  if (Array.isArray(v)) return 'an array';
-  if (v === null) return 'null';
-  if (typeof v === 'object') return 'an object';
-  return String(v);
-}
 
-function own(obj: Record<string, unknown>, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
-}
 
 /** The expiry as canonical ISO-8601 UTC; INVALID_ARGUMENT (`expiresAt`) unless a valid time after `now`. */
 export function parseExpiry(v: unknown, now: number, field = 'expiresAt'): string | null {
