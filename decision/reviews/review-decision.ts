@@ -1,4 +1,5 @@
 import { invalid } from '../../common/errors.js';
+import { isPlainObject } from '../../common/json-values.js';
 import { REVIEW_OUTCOMES, type ReviewOutcome } from './review-row.js';
 import type { ReviewPage } from './review-store.js';
 
@@ -20,10 +21,6 @@ export const DEFAULT_REVIEW_PAGE_LIMIT = 50;
 export const MAX_REVIEW_PAGE_LIMIT = 500;
 
 const DECISION_FIELDS = new Set(['outcome', 'creditLimit', 'apr', 'note']);
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** `null` counts as absent: JSON clients often send `"apr": null` for "no override". */
 function optionalNumber(body: Record<string, unknown>, field: string): number | undefined {
