@@ -11,7 +11,7 @@ import { encodeRow, validateFeatures, type RawRow } from '../../common/schema/in
 import { canonicalDigest } from '../canonical-json.js';
 import type { ActiveModel } from '../scoring/active-model-cache.js';
 import { scoreProbability } from '../scoring/score-card.js';
-import { normaliseApplicant, applicantRow, type PiiVault } from '../pii/index.js';
+import { normaliseApplicant, applicantRow, type NormalisedApplicant, type PiiVault } from '../pii/index.js';
 import { assessDevice, deviceIdFrom, normaliseIp, validateDevice } from '../device/index.js';
 import { linkRow, type LinkEvent, type LinkIndex } from '../linkage/index.js';
 import type { VelocityIndex } from '../velocity/index.js';
@@ -74,26 +74,28 @@ export interface DecideResult {
 }
 
 /** Validates a request fully before anything is decided: 400 naming the field, 422 without consent. */
-export function validateApplication(body: unknown, deps: Pick<PipelineDeps, 'models' | 'now'>): { req: ApplicationRequest; row: RawRow; active: ActiveModel } {
+export function validateApplication(
+  body: unknown,
+  deps: Pick<PipelineDeps, 'models' | 'now'>,
+): { req: ApplicationRequest; applicant: NormalisedApplicant; row: RawRow; active: ActiveModel } {
   const req = parseApplicationRequest(body);
-  normaliseApplicant(req.applicant, deps.now());
+  const applicant = normaliseApplicant(req.applicant, deps.now());
   validateDevice(req.device, 'device');
   if (req.consent !== true) throw new FedriskError('UNPROCESSABLE', 'consent: privacy consent is required before any data is used', { field: 'consent' });
   const active = deps.models.current();
   if (!active) throw new FedriskError('UNAVAILABLE', 'no active model: the service cannot score yet');
   const row = validateFeatures(active.model.schema, req.features, 'features');
-  return { req, row, active };
+  return { req, applicant, row, active };
 }
 
 export async function decideApplication(deps: PipelineDeps, body: unknown, opts: DecideOptions): Promise<DecideResult> {
-  const { req, row, active } = validateApplication(body, deps);
+  const { req, applicant, row, active } = validateApplication(body, deps);
   const now = deps.now();
   const at = now.getTime();
   const iso = now.toISOString();
   const applicationId = opts.applicationId ?? deps.newId();
 
-  // Identity: normalised, tokenised; raw values only ever leave this function encrypted.
-  const applicant = normaliseApplicant(req.applicant, now);
+  // Identity (normalised during validation), tokenised; raw values only ever leave this function encrypted.
   const tokens = {
     idToken: deps.vault.tokenize('idNumber', applicant.idNumber),
     phoneToken: deps.vault.tokenize('phone', applicant.phone),

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { FedriskError } from '../../common/errors.js';
 import {
   createVersionedDocumentStore,
-  type PutOptions,
+  type TypedDocumentStore,
   type StoredVersion,
   type VersionSummary,
 } from '../rules/versioned-document-store.js';
@@ -15,22 +15,8 @@ export interface StoredPolicy extends VersionSummary {
   document: Policy;
 }
 
-/**
- * Versioned pricing and limit policies, stored like rule documents (same table shape, same one-active rule): a
- * change is a new version validated before it is stored, the decision record names the version, and a rollback
- * re-activates an older one.
- */
-export interface PolicyStore {
-  /** Validates (INVALID_ARGUMENT naming the field, e.g. `policy.pricing.B`) and stores the next version. */
-  put(doc: unknown, createdBy: string, note: string, opts?: PutOptions): Promise<number>;
-  activate(version: number): Promise<void>;
-  getActive(): Promise<StoredPolicy | null>;
-  getActiveVersion(): Promise<number | null>;
-  get(version: number): Promise<StoredPolicy | null>;
-  list(): Promise<VersionSummary[]>;
-  /** Stores {@link DEFAULT_POLICY} as version 1 if no version exists; returns 1, or null if already seeded. */
-  seedDefault(): Promise<number | null>;
-}
+/** Versioned pricing and limit policies, stored like rule documents (same table shape, same one-active rule). */
+export type PolicyStore = TypedDocumentStore<Policy>;
 
 /** The cap in force for validation of new versions, and the clock. */
 export interface PolicyStoreOptions {

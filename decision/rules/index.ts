@@ -33,6 +33,7 @@ export {
   type VersionSummary,
   type StoredVersion,
   type PutOptions,
+  type TypedDocumentStore,
 } from './versioned-document-store.js';
 export { createRulesStore, defaultRulesDocument, SEED_AUTHOR, type RulesStore, type StoredRules } from './rules-store.js';
 export { ActiveVersion, type ActiveVersionOptions, type LoadedVersion } from './active-version.js';

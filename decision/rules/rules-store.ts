@@ -6,7 +6,7 @@ import { RulesEngine } from './rules-engine.js';
 import { RULES_TABLE } from './rules-migrations.js';
 import {
   createVersionedDocumentStore,
-  type PutOptions,
+  type TypedDocumentStore,
   type StoredVersion,
   type VersionSummary,
 } from './versioned-document-store.js';
@@ -16,23 +16,8 @@ export interface StoredRules extends VersionSummary {
   document: JdmDocument;
 }
 
-/**
- * Versioned rule documents: risk operators change rules at run time by putting a new version (validated by
- * compiling it, see {@link RulesEngine.compile}), never by editing one; the decision record names the version, and a
- * rollback re-activates an older one. Exactly one version is active once any exists.
- */
-export interface RulesStore {
-  /** Compiles `doc` (INVALID_ARGUMENT naming the problem if it does not), stores it as the next version. */
-  put(doc: unknown, createdBy: string, note: string, opts?: PutOptions): Promise<number>;
-  /** Makes `version` the only active one (NOT_FOUND if it does not exist): the rollback. */
-  activate(version: number): Promise<void>;
-  getActive(): Promise<StoredRules | null>;
-  getActiveVersion(): Promise<number | null>;
-  get(version: number): Promise<StoredRules | null>;
-  list(): Promise<VersionSummary[]>;
-  /** Stores the shipped default rule set as version 1 if no version exists; returns 1, or null if already seeded. */
-  seedDefault(): Promise<number | null>;
-}
+/** Versioned rule documents (JDM): validated by compiling them (see {@link RulesEngine.compile}), never edited. */
+export type RulesStore = TypedDocumentStore<JdmDocument>;
 
 /** Who the seeded default rule set is attributed to. */
 export const SEED_AUTHOR = 'system';

@@ -64,6 +64,24 @@ export interface VersionedDocumentStore {
 }
 
 /** What distinguishes one versioned table from another: its name, label and validation. */
+/**
+ * A versioned document store with its document type fixed (rule sets, policies): a change is a new version validated
+ * before it is stored, the decision record names the version, and a rollback re-activates an older one. Exactly one
+ * version is active once any exists.
+ */
+export interface TypedDocumentStore<D> {
+  /** Validates `doc` (INVALID_ARGUMENT naming the problem) and stores it as the next version. */
+  put(doc: unknown, createdBy: string, note: string, opts?: PutOptions): Promise<number>;
+  /** Makes `version` the only active one (NOT_FOUND if it does not exist): the rollback. */
+  activate(version: number): Promise<void>;
+  getActive(): Promise<(VersionSummary & { document: D }) | null>;
+  getActiveVersion(): Promise<number | null>;
+  get(version: number): Promise<(VersionSummary & { document: D }) | null>;
+  list(): Promise<VersionSummary[]>;
+  /** Stores the shipped default as version 1 if no version exists; returns 1, or null if already seeded. */
+  seedDefault(): Promise<number | null>;
+}
+
 export interface VersionedDocumentStoreOptions {
   table: string;
   /** Names the document in errors (`rules version 3 ...`). */
