@@ -20,13 +20,24 @@ function write(value: unknown, depth: number): string {
       if (!Number.isFinite(value)) throw new TypeError('canonicalJson: non-finite number');
       return JSON.stringify(value);
     case 'object': {
-      if (Array.isArray(value)) return '[' + value.map((v) => write(v, depth + 1)).join(',') + ']';
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + write(value[i], depth + 1);
+        return out + ']';
+      }
       if (ArrayBuffer.isView(value)) return write(Array.from(value as unknown as ArrayLike<number>), depth);
       const obj = value as Record<string, unknown>;
-      const keys = Object.keys(obj)
-        .filter((k) => obj[k] !== undefined)
-        .sort();
-      return '{' + keys.map((k) => JSON.stringify(k) + ':' + write(obj[k], depth + 1)).join(',') + '}';
+      // Plain loops rather than filter/sort/map chains: this runs on every decision (input digest, audit record).
+      const keys = Object.keys(obj).sort();
+      let out = '{';
+      let first = true;
+      for (const k of keys) {
+        const v = obj[k];
+        if (v === undefined) continue;
+        out += (first ? '' : ',') + JSON.stringify(k) + ':' + write(v, depth + 1);
+        first = false;
+      }
+      return out + '}';
     }
     default:
       throw new TypeError(`canonicalJson: cannot encode a ${typeof value}`);

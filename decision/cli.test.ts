@@ -2,7 +2,7 @@ import { validIdNumber, validPhone } from './pii/valid-id-number.js';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
-import { runDecisionCli, type CliIo } from './cli.js';
+import { parseDbFlag, runDecisionCli, type CliIo } from './cli.js';
 import { createApiKeyStore } from './store/api-key-store.js';
 import { createDecisionDb, migrateDecisionDb } from './store/decision-db.js';
 import { createModelStore } from './store/model-store.js';
@@ -49,6 +49,43 @@ describe('fedrisk decision CLI', () => {
     assert.equal((await run(['serve', '--db', db, '--port', '99999'])).code, 2);
     assert.equal((await run([])).code, 2);
     assert.equal((await run(['--help'])).code, 0);
+  });
+
+  it('parses --db once: a postgres:// URL is PostgreSQL, another scheme is refused, anything else a SQLite path', () => {
+    assert.deepEqual(parseDbFlag('postgres://risk@db.internal:5432/decisions?sslmode=require'), {
+      client: 'pg',
+      connection: 'postgres://risk@db.internal:5432/decisions?sslmode=require',
+    });
+    assert.deepEqual(parseDbFlag('postgresql:///decisions'), { client: 'pg', connection: 'postgresql:///decisions' });
+    assert.deepEqual(parseDbFlag('/var/lib/fedrisk/decision.sqlite'), { client: 'sqlite', filename: '/var/lib/fedrisk/decision.sqlite', durability: 'full' });
+    assert.deepEqual(parseDbFlag('d.sqlite', 'normal'), { client: 'sqlite', filename: 'd.sqlite', durability: 'normal' });
+    assert.throws(() => parseDbFlag('mysql://h/db'), /unsupported URL scheme mysql/);
+    assert.throws(() => parseDbFlag('postgres://risk@db/x', 'full'), /--durability applies to a SQLite --db only/);
+    assert.throws(() => parseDbFlag('d.sqlite', 'fast'), /--durability must be full or normal/);
+  });
+
+  it('with a PostgreSQL --db: refuses --durability, requires the keyring and secret files, never echoes the password', async () => {
+    const secret = 'hunter2-not-printed';
+    // Port 1 on loopback: nothing listens, so a command that gets as far as connecting fails fast (exit 1).
+    const url = `postgres://risk:${secret}@127.0.0.1:1/decisions`;
+    const files = ['--pii-keyring', tmp.file('pg-keyring.json'), '--callback-secret-file', tmp.file('pg-callback-secret')];
+    const results: { code: number; out: string; err: string }[] = [];
+    const check = async (args: string[], code: number, message: RegExp): Promise<void> => {
+      const r = await run(args);
+      results.push(r);
+      assert.equal(r.code, code, `${args.join(' ')}: ${r.err}`);
+      assert.match(r.err, message);
+    };
+    await check(['serve', '--db', url, '--durability', 'normal', ...files], 2, /--durability applies to a SQLite --db only/);
+    await check(['serve', '--db', url, '--callback-secret-file', tmp.file('s')], 2, /--pii-keyring is required with a PostgreSQL --db/);
+    await check(['serve', '--db', url, '--pii-keyring', tmp.file('k')], 2, /--callback-secret-file is required with a PostgreSQL --db/);
+    await check(['pii', 'purge', '--db', url, '--retention-days', '30'], 2, /--pii-keyring is required with a PostgreSQL --db/);
+    await check(['pii', 'rotate-key', '--db', url], 2, /--pii-keyring is required/);
+    await check(['keys', 'list', '--db', 'sqlite://x.db'], 2, /unsupported URL scheme sqlite/);
+    await check(['serve', '--db', url, '--port', '0', ...files], 1, /cannot connect to the decision database postgres:\/\/risk:\*\*\*@127\.0\.0\.1:1\/decisions/);
+    await check(['keys', 'list', '--db', url], 1, /ECONNREFUSED/);
+    assert.match(results.at(-1)!.err, /holds a password.*PGPASSWORD or ~\/\.pgpass/);
+    for (const r of results) assert.ok(!r.out.includes(secret) && !r.err.includes(secret), r.err);
   });
 
   it('creates a key, printing it once on stdout, and revokes it', async () => {

@@ -1,10 +1,11 @@
 import type { Knex } from 'knex';
 import { FedriskError } from '../common/errors.js';
 import { createLogger, type Logger, type LogLevel } from '../common/log.js';
-import { UsageError, int, parseFlags as parse, str, waitForStop, type CliIo } from '../common/cli-args.js';
+import { UsageError, int, parseFlags as parse, str, waitForStop, type CliIo, type FlagValues } from '../common/cli-args.js';
+import { connectionSecrets, scrubSecrets } from '../common/db/open-knex.js';
 import { startDecisionServer, type DecisionServerConfig } from './decision-server.js';
 import { API_KEY_ROLES, createApiKeyStore, isApiKeyRole } from './store/api-key-store.js';
-import { createDecisionDb } from './store/decision-db.js';
+import { openDecisionDb, type DecisionDbConfig } from './store/decision-db.js';
 import { migrateAllDecisionTables } from './service/open-decision-service.js';
 import { verifyAuditLog } from './audit/index.js';
 import { PiiVault, createApplicantStore, loadOrCreateKeyring, rotatePiiKey } from './pii/index.js';
@@ -16,24 +17,90 @@ export { startDecisionServer, type DecisionServer, type DecisionServerConfig } f
 export type { CliIo };
 
 export const DECISION_USAGE = `usage: fedrisk decision <command>
-  serve --db PATH [--port 8080] [--host 127.0.0.1] [--bootstrap] [--key-file PATH] [--pii-keyring PATH]
+  serve --db DB [--port 8080] [--host 127.0.0.1] [--bootstrap] [--key-file PATH] [--pii-keyring PATH]
         [--callback-secret-file PATH] [--apr-cap 0.36] [--retention-days N] [--refresh-ms 1000]
         [--durability full|normal] [--log-level info]
-  audit verify --db PATH                                           exit 1 and the first broken entry if tampered
-  pii rotate-key --db PATH [--pii-keyring PATH]                     offline; a running service: POST /v1/admin/pii/rotate-key
-  pii purge --db PATH --retention-days N
-  keys create --db PATH --role app|reviewer|admin [--label L]     prints the new key once, on stdout
-  keys list --db PATH
-  keys revoke --db PATH --id ID
-  models list --db PATH [--json]
-  models activate --db PATH --version V
-  migrate --db PATH
+  audit verify --db DB                                             exit 1 and the first broken entry if tampered
+  pii rotate-key --db DB [--pii-keyring PATH]                       offline; a running service: POST /v1/admin/pii/rotate-key
+  pii purge --db DB --retention-days N [--pii-keyring PATH]
+  keys create --db DB --role app|reviewer|admin [--label L]       prints the new key once, on stdout
+  keys list --db DB
+  keys revoke --db DB --id ID
+  models list --db DB [--json]
+  models activate --db DB --version V
+  migrate --db DB
+DB is a SQLite file path, or a postgres:// (postgresql://) URL. Leave the password out of the URL: it is read
+from PGPASSWORD or ~/.pgpass (PGPASSFILE), as are PGHOST, PGPORT, PGUSER, PGDATABASE for parts the URL omits.
+With a URL, serve requires --pii-keyring and --callback-secret-file, pii requires --pii-keyring, --durability is
+refused (SQLite only), and one serve per database may run (a second one is refused).
 `;
+
+const PG_URL = /^postgres(?:ql)?:\/\//i;
+
+/**
+ * `--db` (and serve's `--durability`), parsed once at the edge into the store's config: a `postgres://` or
+ * `postgresql://` URL is PostgreSQL, any other URL scheme is refused, everything else is a SQLite path.
+ * `durability` is SQLite's only: given with a URL it is a usage error naming the flag, not silently ignored.
+ * Errors never echo the URL (it may hold a password).
+ */
+export function parseDbFlag(raw: string, durability?: string): DecisionDbConfig {
+  if (PG_URL.test(raw)) {
+    try {
+      new URL(raw);
+    } catch {
+      throw new UsageError('--db: not a valid postgres:// URL');
+    }
+    if (durability !== undefined) {
+      throw new UsageError("--durability applies to a SQLite --db only; with PostgreSQL, durability is the server's synchronous_commit");
+    }
+    return { client: 'pg', connection: raw };
+  }
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(raw);
+  if (scheme) throw new UsageError(`--db: unsupported URL scheme ${scheme[1]}: (a SQLite file path or a postgres:// URL)`);
+  const d = durability ?? 'full';
+  if (d !== 'full' && d !== 'normal') throw new UsageError('--durability must be full or normal');
+  return { client: 'sqlite', filename: raw, durability: d };
+}
+
+function dbFlag(v: FlagValues): DecisionDbConfig {
+  return parseDbFlag(str(v, 'db', true), str(v, 'durability'));
+}
+
+/** A file that defaults to `<sqlite file><suffix>`; with PostgreSQL there is no such file, so the flag is required. */
+function sideFile(v: FlagValues, flag: string, db: DecisionDbConfig, suffix: string): string {
+  const given = str(v, flag);
+  if (given !== undefined) return given;
+  if (db.client === 'sqlite') return `${db.filename}${suffix}`;
+  throw new UsageError(`--${flag} is required with a PostgreSQL --db (there is no database file to keep it next to)`);
+}
+
+/** Secrets in the `--db` URLs of an invocation, to scrub from anything printed (however an error came to hold them). */
+function dbSecretsIn(argv: readonly string[]): string[] {
+  const urls: string[] = [];
+  argv.forEach((a, i) => {
+    if (a === '--db' && argv[i + 1] !== undefined) urls.push(argv[i + 1]!);
+    else if (a.startsWith('--db=')) urls.push(a.slice('--db='.length));
+  });
+  return urls.filter((u) => PG_URL.test(u)).flatMap(connectionSecrets);
+}
+
+/** Writes through `io`, scrubbing `secrets` first. */
+function scrubbedIo(io: CliIo, secrets: readonly string[]): CliIo {
+  if (secrets.length === 0) return io;
+  return {
+    stdout: { write: (t: string) => io.stdout.write(scrubSecrets(t, secrets)) },
+    stderr: { write: (t: string) => io.stderr.write(scrubSecrets(t, secrets)) },
+    ...(io.signal ? { signal: io.signal } : {}),
+  };
+}
+
+const PASSWORD_IN_URL =
+  'the --db URL holds a password, which other local users can read in the process list; leave it out and use PGPASSWORD or ~/.pgpass';
 
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
-async function withDb<T>(dbFile: string, work: (knex: Knex) => Promise<T>): Promise<T> {
-  const knex = createDecisionDb({ filename: dbFile });
+async function withDb<T>(db: DecisionDbConfig, work: (knex: Knex) => Promise<T>): Promise<T> {
+  const knex = openDecisionDb(db);
   try {
     await migrateAllDecisionTables(knex);
     return await work(knex);
@@ -65,22 +132,18 @@ async function serve(args: string[], io: CliIo): Promise<number> {
     sink: (line) => io.stderr.write(line + '\n'),
     base: { svc: 'decision' },
   });
+  const db = dbFlag(v);
   const config: DecisionServerConfig = {
-    dbFile: str(v, 'db', true),
+    db,
     port: int(v, 'port', 8080, 0, 65535),
     host: str(v, 'host') ?? '127.0.0.1',
     refreshMs: int(v, 'refresh-ms', 1000, 10, 3_600_000),
     logger,
+    piiKeyringFile: sideFile(v, 'pii-keyring', db, '.pii-keyring.json'),
+    callbackSecretFile: sideFile(v, 'callback-secret-file', db, '.callback-secret'),
   };
-  const durability = str(v, 'durability') ?? 'full';
-  if (durability !== 'full' && durability !== 'normal') throw new UsageError('--durability must be full or normal');
-  config.durability = durability;
   const keyFile = str(v, 'key-file');
   if (keyFile !== undefined) config.keyFile = keyFile;
-  const keyring = str(v, 'pii-keyring');
-  if (keyring !== undefined) config.piiKeyringFile = keyring;
-  const cbSecret = str(v, 'callback-secret-file');
-  if (cbSecret !== undefined) config.callbackSecretFile = cbSecret;
   const cap = str(v, 'apr-cap');
   if (cap !== undefined) {
     const n = Number(cap);
@@ -89,6 +152,7 @@ async function serve(args: string[], io: CliIo): Promise<number> {
   }
   if (str(v, 'retention-days') !== undefined) config.retentionDays = int(v, 'retention-days', 365, 1, 36_500);
   config.bootstrap = v['bootstrap'] === true;
+  if (db.client === 'pg' && connectionSecrets(db.connection).length > 0) logger.warn(PASSWORD_IN_URL);
   const server = await startDecisionServer(config);
   if (server.adminKeyCreated) io.stdout.write(`admin API key written to ${keyFile}\n`);
   io.stdout.write(`decision service listening on ${server.url}\n`);
@@ -101,7 +165,7 @@ async function serve(args: string[], io: CliIo): Promise<number> {
 async function keys(action: string | undefined, args: string[], io: CliIo): Promise<number> {
   const v = parse(args, { db: { type: 'string' }, role: { type: 'string' }, label: { type: 'string' }, id: { type: 'string' } });
   if (v['help']) return usage(io, 0);
-  const db = str(v, 'db', true);
+  const db = dbFlag(v);
   if (action === 'create') {
     const role = str(v, 'role', true);
     if (!isApiKeyRole(role)) throw new UsageError(`--role must be one of ${API_KEY_ROLES.join(', ')}`);
@@ -129,7 +193,7 @@ async function keys(action: string | undefined, args: string[], io: CliIo): Prom
 async function models(action: string | undefined, args: string[], io: CliIo): Promise<number> {
   const v = parse(args, { db: { type: 'string' }, version: { type: 'string' }, json: { type: 'boolean' } });
   if (v['help']) return usage(io, 0);
-  const db = str(v, 'db', true);
+  const db = dbFlag(v);
   if (action === 'list') {
     const rows = await withDb(db, (k) => createModelStore(k).list());
     if (v['json']) io.stdout.write(JSON.stringify(rows) + '\n');
@@ -150,7 +214,7 @@ async function audit(action: string | undefined, args: string[], io: CliIo): Pro
   if (action !== 'verify') throw new UsageError(`unknown audit command ${JSON.stringify(action ?? '')}`);
   const v = parse(args, { db: { type: 'string' }, json: { type: 'boolean' } });
   if (v['help']) return usage(io, 0);
-  const r = await withDb(str(v, 'db', true), (k) => verifyAuditLog(k));
+  const r = await withDb(dbFlag(v), (k) => verifyAuditLog(k));
   if (v['json']) io.stdout.write(JSON.stringify(r) + '\n');
   else if (r.ok) io.stdout.write(`audit log ok: ${r.entries} entries, head ${r.head}\n`);
   else io.stdout.write(`audit log BROKEN at entry ${r.firstBroken?.seq}: ${r.firstBroken?.reason} (${r.entries} entries checked)\n`);
@@ -160,8 +224,8 @@ async function audit(action: string | undefined, args: string[], io: CliIo): Pro
 async function pii(action: string | undefined, args: string[], io: CliIo): Promise<number> {
   const v = parse(args, { db: { type: 'string' }, 'pii-keyring': { type: 'string' }, 'retention-days': { type: 'string' } });
   if (v['help']) return usage(io, 0);
-  const db = str(v, 'db', true);
-  const keyringPath = str(v, 'pii-keyring') ?? `${db}.pii-keyring.json`;
+  const db = dbFlag(v);
+  const keyringPath = sideFile(v, 'pii-keyring', db, '.pii-keyring.json');
   return withDb(db, async (knex) => {
     const vault = new PiiVault(loadOrCreateKeyring(keyringPath));
     const store = createApplicantStore(knex, vault);
@@ -191,8 +255,11 @@ function usage(io: CliIo, code: number): number {
  * `fedrisk decision ...`: returns the exit code instead of exiting, so the top-level binary and tests share it.
  * Exit 2 for a wrong invocation (unknown command or flag, bad value), 1 for a failure doing the work.
  */
-export async function runDecisionCli(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function runDecisionCli(argv: string[], rawIo: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const [command, ...rest] = argv;
+  const secrets = dbSecretsIn(rest);
+  const io = scrubbedIo(rawIo, secrets);
+  if (secrets.length > 0 && command !== 'serve') io.stderr.write(`fedrisk decision: warning: ${PASSWORD_IN_URL}\n`);
   try {
     switch (command) {
       case 'serve':
@@ -200,7 +267,7 @@ export async function runDecisionCli(argv: string[], io: CliIo = { stdout: proce
       case 'migrate': {
         const v = parse(rest, { db: { type: 'string' } });
         if (v['help']) return usage(io, 0);
-        const knex = createDecisionDb({ filename: str(v, 'db', true) });
+        const knex = openDecisionDb(dbFlag(v));
         try {
           const applied = await migrateAllDecisionTables(knex);
           io.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'decision store is up to date\n');

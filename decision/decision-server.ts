@@ -7,12 +7,19 @@ import { silentLogger, type Logger } from '../common/log.js';
 import { createDecisionApp } from './http/create-decision-app.js';
 import { DEFAULT_REFRESH_MS } from './scoring/active-model-cache.js';
 import type { ApiKeyStore } from './store/api-key-store.js';
-import { openDecisionService, type DecisionService } from './service/open-decision-service.js';
+import { openDecisionService, resolveDecisionDb, type DecisionService } from './service/open-decision-service.js';
+import type { DecisionDbConfig } from './store/decision-db.js';
 
 /** Everything a decision service process needs, read once at the edge (CLI flags, or a test). */
 export interface DecisionServerConfig {
-  /** SQLite file of the decision store (created and migrated if needed). */
-  dbFile: string;
+  /**
+   * The decision store (created and migrated if needed): a SQLite file, or a PostgreSQL database, of which this
+   * service must be the only writer (a second service on it is refused; see decision/store/writer-lock.ts).
+   * Give this or `dbFile`.
+   */
+  db?: DecisionDbConfig;
+  /** SQLite file of the decision store: shorthand for `db: { client: 'sqlite', filename: dbFile }`. */
+  dbFile?: string;
   /** TCP port; 0 picks a free one (tests). Default 8080. */
   port?: number;
   /** Interface to bind. Default 127.0.0.1: exposing the API is an explicit choice. */
@@ -21,11 +28,20 @@ export interface DecisionServerConfig {
   refreshMs?: number;
   /** If given and absent, an admin API key is created and written there (mode 0600). */
   keyFile?: string;
-  /** `full` (default): every commit is fsynced, so an answered decision survives a power loss. */
+  /**
+   * SQLite only. `full` (default): every commit is fsynced, so an answered decision survives a power loss.
+   * Refused with PostgreSQL, whose durability is the server's `synchronous_commit`.
+   */
   durability?: 'full' | 'normal';
-  /** The institution's PII keyring; default `<dbFile>.pii-keyring.json` (created if absent, mode 0600). */
+  /**
+   * The institution's PII keyring (created if absent, mode 0600). On SQLite the default is
+   * `<db file>.pii-keyring.json`; on PostgreSQL there is no file to put it next to, so it is required.
+   */
   piiKeyringFile?: string;
-  /** HMAC secret for async callbacks; default `<dbFile>.callback-secret` (created if absent, mode 0600). */
+  /**
+   * HMAC secret for async callbacks (created if absent, mode 0600). On SQLite the default is
+   * `<db file>.callback-secret`; required on PostgreSQL.
+   */
   callbackSecretFile?: string;
   /** Annual rate cap, at most 0.36 (the default). */
   aprCap?: number;
@@ -99,12 +115,17 @@ export async function startDecisionServer(config: DecisionServerConfig): Promise
   const log = config.logger ?? silentLogger;
   const host = config.host ?? '127.0.0.1';
   const port = config.port ?? 8080;
+  const db = resolveDecisionDb(config);
+  const sideFile = (given: string | undefined, suffix: string, field: string): string => {
+    if (given !== undefined) return given;
+    if (db.client === 'sqlite') return `${db.filename}${suffix}`;
+    throw new FedriskError('INVALID_ARGUMENT', `${field} is required with a PostgreSQL database (there is no database file to keep it next to)`, { field });
+  };
   const service = await openDecisionService({
-    dbFile: config.dbFile,
-    piiKeyringFile: config.piiKeyringFile ?? `${config.dbFile}.pii-keyring.json`,
-    callbackSecretFile: config.callbackSecretFile ?? `${config.dbFile}.callback-secret`,
+    db,
+    piiKeyringFile: sideFile(config.piiKeyringFile, '.pii-keyring.json', 'piiKeyringFile'),
+    callbackSecretFile: sideFile(config.callbackSecretFile, '.callback-secret', 'callbackSecretFile'),
     refreshMs: config.refreshMs ?? DEFAULT_REFRESH_MS,
-    durability: config.durability ?? 'full',
     aprCap: config.aprCap,
     bootstrap: config.bootstrap ?? false,
     log,

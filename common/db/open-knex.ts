@@ -49,7 +49,69 @@ export interface SqliteConfig {
   secureDelete?: boolean;
 }
 
-export type DbConfig = SqliteConfig | { client: 'pg'; connection: string };
+export interface PgConfig {
+  client: 'pg';
+  /**
+   * A libpq-style URL (`postgres://user@host:5432/db?sslmode=require`). Whatever it leaves out comes from node-pg's
+   * defaults: PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD, PGSSLMODE, and ~/.pgpass (or PGPASSFILE) for the
+   * password, so a password never has to be written into the URL (and thus onto a command line).
+   */
+  connection: string;
+}
+
+export type DbConfig = SqliteConfig | PgConfig;
+
+/**
+ * A connection URL fit for a log line or an error message: the password (and any `password`-like query parameter)
+ * replaced by `***`. Never throws; an unparseable string is not echoed at all (it might be mostly secret).
+ */
+export function redactConnectionString(connection: string): string {
+  let url: URL;
+  try {
+    url = new URL(connection);
+  } catch {
+    return '[unparseable connection string]';
+  }
+  if (url.password !== '') url.password = '***';
+  for (const name of [...url.searchParams.keys()]) if (/pass/i.test(name)) url.searchParams.set(name, '***');
+  return url.toString();
+}
+
+/**
+ * The secrets a connection URL carries (its password and `password`-like query parameters), in every spelling they
+ * may take in a message: as written, percent-decoded, and JSON-escaped. For scrubbing text that did not come from
+ * {@link redactConnectionString} (a driver's error message, a log line).
+ */
+export function connectionSecrets(connection: string): string[] {
+  let url: URL;
+  try {
+    url = new URL(connection);
+  } catch {
+    return [];
+  }
+  const raw: string[] = [];
+  if (url.password !== '') raw.push(url.password);
+  for (const [name, value] of url.searchParams) if (/pass/i.test(name) && value !== '') raw.push(value);
+  const out = new Set<string>();
+  for (const r of raw) {
+    let decoded = r;
+    try {
+      decoded = decodeURIComponent(r);
+    } catch {
+      /* keep as written */
+    }
+    for (const s of [r, decoded, encodeURIComponent(decoded), JSON.stringify(decoded).slice(1, -1)]) if (s.length > 0) out.add(s);
+  }
+  // Longest first, so a secret that contains another is replaced whole.
+  return [...out].sort((a, b) => b.length - a.length);
+}
+
+/** `text` with every one of `secrets` replaced by `***`. */
+export function scrubSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) out = out.split(s).join('***');
+  return out;
+}
 
 /** Opens SQLite (the embedded default: WAL, foreign keys on, busy timeout) or PostgreSQL. */
 export function openKnex(config: DbConfig): Knex {

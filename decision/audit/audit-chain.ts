@@ -57,7 +57,11 @@ const ID_LIKE = /(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])/;
 const MOBILE_LIKE = /(?<![0-9A-Za-z])(?:0086|86)?1[3-9]\d{9}(?![0-9A-Za-z])/;
 const CARD_LIKE = /(?<![0-9A-Za-z])\d{16,19}(?![0-9A-Za-z])/g;
 
+// Every pattern above needs a run of at least 11 digits: one cheap test rules out nearly every string of a record.
+const DIGIT_RUN = /\d{11}/;
+
 function piiKind(text: string): string | null {
+  if (!DIGIT_RUN.test(text)) return null;
   if (ID_LIKE.test(text)) return 'an ID number';
   if (MOBILE_LIKE.test(text)) return 'a mobile number';
   for (const m of text.matchAll(CARD_LIKE)) if (luhnValid(m[0])) return 'a bank card number';

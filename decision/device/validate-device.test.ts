@@ -88,6 +88,51 @@ describe('normaliseIp', () => {
     assert.notEqual(normaliseIp('2001:db8:1:3::1'), expected);
   });
 
+  it('agrees with the WHATWG URL parser on 3,000 random IPv6 spellings (compressed, zero-padded, upper case, dotted tail)', () => {
+    // Reference: the URL parser's RFC 5952 serialisation of the address and of its /64 (IPv4-mapped ones unwrapped).
+    const reference = (ip: string): string => {
+      const host = new URL(`http://[${ip}]/`).hostname.slice(1, -1);
+      const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host);
+      if (mapped) {
+        const hi = parseInt(mapped[1]!, 16);
+        const lo = parseInt(mapped[2]!, 16);
+        return `${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`;
+      }
+      const [head = '', tail] = host.split('::');
+      const part = (p: string): number[] => (p === '' ? [] : p.split(':').map((g) => parseInt(g, 16)));
+      const l = part(head);
+      const r = tail === undefined ? [] : part(tail);
+      const g = tail === undefined ? l : [...l, ...new Array<number>(8 - l.length - r.length).fill(0), ...r];
+      const net = [...g.slice(0, 4), 0, 0, 0, 0].map((x) => x.toString(16)).join(':');
+      return `${new URL(`http://[${net}]/`).hostname.slice(1, -1)}/64`;
+    };
+    let seed = 7;
+    const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let n = 0; n < 3000; n++) {
+      const groups = Array.from({ length: 8 }, () => (rnd() < 0.4 ? 0 : Math.floor(rnd() * 0x10000)));
+      if (rnd() < 0.1) groups.splice(0, 6, 0, 0, 0, 0, 0, 0xffff);
+      let text = groups.map((g) => (rnd() < 0.3 ? g.toString(16).padStart(4, '0') : g.toString(16))).join(':');
+      if (rnd() < 0.5) text = text.toUpperCase();
+      if (rnd() < 0.5) {
+        // Compress one run of zero groups, as a client might.
+        const parts = text.split(':');
+        const at = parts.findIndex((p) => /^0+$/.test(p));
+        if (at >= 0) {
+          let end = at;
+          while (end < 8 && /^0+$/.test(parts[end]!)) end++;
+          text = `${parts.slice(0, at).join(':')}::${parts.slice(end).join(':')}`;
+        }
+      }
+      if (rnd() < 0.1 && !text.includes('::')) {
+        const p = text.split(':');
+        const hi = parseInt(p[6]!, 16);
+        const lo = parseInt(p[7]!, 16);
+        text = `${p.slice(0, 6).join(':')}:${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`;
+      }
+      assert.equal(normaliseIp(text), reference(text), text);
+    }
+  });
+
   it('refuses non-addresses with the field', () => {
     assert.equal(fieldOf(() => normaliseIp('1.2.3')), 'device.ip');
     assert.equal(fieldOf(() => normaliseIp('zz::1', 'ip')), 'ip');

@@ -3,7 +3,7 @@
  * cannot drift from what the service accepts. Responses are described next to it.
  */
 import { zodToJsonSchema } from 'zod-to-json-schema';
-import { applicationRequestSchema } from '../intake/application-request.js';
+import { applicationRequestSchema, FEATURES_JSON_SCHEMA } from '../intake/application-request.js';
 
 type Json = Record<string, unknown>;
 
@@ -39,7 +39,8 @@ let cached: Json | null = null;
 
 export function buildOpenApi(): Json {
   if (cached) return cached;
-  const request = zodToJsonSchema(applicationRequestSchema, { target: 'openApi3', $refStrategy: 'none' });
+  const request = zodToJsonSchema(applicationRequestSchema, { target: 'openApi3', $refStrategy: 'none' }) as Json;
+  (request['properties'] as Json)['features'] = FEATURES_JSON_SCHEMA;
   const json = (schema: Json) => ({ content: { 'application/json': { schema } } });
   cached = {
     openapi: '3.0.3',

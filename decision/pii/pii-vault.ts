@@ -1,6 +1,6 @@
 /**
  * The one place that turns identifiers into tokens and PII into ciphertext, with the institution's keyring. Called
- * on every application, so key material is decoded once (a KeyObject for the HMAC, raw bytes per data key) and
+ * on every application, so key material is decoded once (KeyObjects for the HMAC key and each data key) and
  * reused; a tokenisation is one HMAC, an encryption one AES-256-GCM box (common/crypto encryptAtRest).
  *
  * - Tokens: HMAC-SHA256(tokenKey, `${kind}\u0000${value}`), base64url (43 characters). The kind is inside the MAC,
@@ -11,7 +11,7 @@
  */
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { FedriskError } from '../../common/errors.js';
-import { decryptAtRest, encryptAtRest } from '../../common/crypto/index.js';
+import { decryptAtRest, encryptAtRest, importAtRestKey } from '../../common/crypto/index.js';
 import type { IdentifierKind, Tokenize } from '../pipeline/decision-types.js';
 import { checkKeyring, type PiiKeyring } from './pii-keyring.js';
 
@@ -35,7 +35,7 @@ export function piiAad(kind: PiiKind): string {
 export class PiiVault {
   private tokenKey: KeyObject;
   private tokenKeyB64: string;
-  private keys = new Map<string, Uint8Array>();
+  private keys = new Map<string, KeyObject>();
   private active = '';
 
   /** Tokenises a normalised identifier (see the file comment); bound, so it can be passed around as a function. */
@@ -50,8 +50,8 @@ export class PiiVault {
   }
 
   private install(k: PiiKeyring): void {
-    const keys = new Map<string, Uint8Array>();
-    for (const e of k.keys) keys.set(e.id, new Uint8Array(Buffer.from(e.key, 'base64')));
+    const keys = new Map<string, KeyObject>();
+    for (const e of k.keys) keys.set(e.id, importAtRestKey(new Uint8Array(Buffer.from(e.key, 'base64'))));
     // Swap both at once: a request running in between sees either the old or the new keyring, never a mix.
     this.keys = keys;
     this.active = k.activeKeyId;

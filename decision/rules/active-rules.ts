@@ -23,9 +23,11 @@ export interface ActiveRulesOptions {
 export class ActiveRules extends ActiveDocument<RulesStore, CompiledRules> {
   private readonly compiled = new Map<number, CompiledRules>();
   private readonly cacheSize: number;
+  private readonly logger: Logger | undefined;
 
   constructor(options: ActiveRulesOptions) {
     super(options.store, 'rule set', options);
+    this.logger = options.logger;
     this.cacheSize = Math.max(1, Math.trunc(options.cacheSize ?? 8));
   }
 
@@ -42,6 +44,7 @@ export class ActiveRules extends ActiveDocument<RulesStore, CompiledRules> {
     const cached = this.compiled.get(stored.version);
     if (cached && cached.digest === stored.digest) return { version: stored.version, value: cached };
     const value = await RulesEngine.compile(stored.version, stored.document);
+    if (value.engineNote !== null) this.logger?.warn('rules run on zen-engine, not compiled', { version: stored.version, why: value.engineNote });
     this.compiled.delete(stored.version);
     this.compiled.set(stored.version, value);
     while (this.compiled.size > this.cacheSize) {

@@ -223,3 +223,23 @@ test('evaluation latency (zen-engine, default rule set)', async () => {
   // Generous bound: a regression to per-call compilation (milliseconds) fails, machine noise does not.
   assert.ok(sequential < 2000, `sequential evaluation took ${sequential} us`);
 });
+
+test('the default document runs compiled; one outside the subset runs on zen-engine and answers the same', async () => {
+  const fast = await rules();
+  assert.equal(fast.engine, 'compiled');
+  assert.equal(fast.engineNote, null);
+  // The same rules plus a cell comparing a nullable number: outside the compiler's typed subset, so zen-engine runs it.
+  const doc = defaultRulesDocument();
+  const table = tableOf(doc);
+  table.rules.push({ ...table.rules[0]!, _id: 'slow_form', cond: 'behaviour.formFillSeconds < 1', ruleId: '"slow_form"', flag: '"x"', action: '"flag"', reasonCode: '"X"' });
+  const slow = await RulesEngine.compile(2, doc);
+  assert.equal(slow.engine, 'zen-engine');
+  assert.match(slow.engineNote ?? '', /outside the compiled subset: .*formFillSeconds/);
+  for (const patch of [{}, { device: { emulator: true } }, { velocity: { applications1h: 9 } }, { behaviour: { formFillSeconds: null } }] as RulesContextPatch[]) {
+    const a = await fast.evaluate(sampleRulesContext(patch));
+    const b = await slow.evaluate(sampleRulesContext(patch));
+    assert.deepEqual(b.hits, a.hits, JSON.stringify(patch));
+  }
+  const quick = await slow.evaluate(sampleRulesContext({ behaviour: { formFillSeconds: 0.5 } }));
+  assert.deepEqual(quick.hits.map((h) => h.ruleId), ['slow_form']);
+});

@@ -3,7 +3,13 @@ import { FedriskError, invalid } from '../../common/errors.js';
 import { canonicalDigest, canonicalJson } from '../canonical-json.js';
 import type { RuleHit, RulesContext, RulesResult } from '../pipeline/decision-types.js';
 import { checkJdmCells, checkJdmStructure, HIT_ACTIONS, zenMessage, type JdmDocument } from './jdm-check.js';
-import { RISKY_RULES_CONTEXT, validationSamples } from './sample-rules-context.js';
+import { createRng } from '../../common/random.js';
+import { compileJdm } from './jdm-compiler.js';
+import { RISKY_RULES_CONTEXT, randomRulesContext, validationSamples } from './sample-rules-context.js';
+
+/** Random contexts the compiled evaluator must agree with zen-engine on before it replaces it (fixed seed: repeatable). */
+export const CROSS_CHECK_CONTEXTS = 400;
+const CROSS_CHECK_SEED = 0x5eed;
 
 /**
  * A rule document compiled once and evaluated per application. Immutable: a new version is a new CompiledRules, so a
@@ -15,6 +21,13 @@ export interface CompiledRules {
   readonly digest: string;
   /** A private deep copy of the document that was compiled. */
   readonly document: JdmDocument;
+  /**
+   * Which evaluator runs it: `compiled` (the document compiled to JavaScript closures, checked against zen-engine
+   * when compiled) or `zen-engine` (documents outside the compiler's subset, or the rare one where they disagreed).
+   */
+  readonly engine: 'compiled' | 'zen-engine';
+  /** Why zen-engine evaluates this document (null when compiled). */
+  readonly engineNote: string | null;
   /** Every hit (collect policy) and the most severe action; `pass` when nothing asks for reject or review. */
   evaluate(ctx: RulesContext): Promise<RulesResult>;
 }
@@ -65,12 +78,25 @@ export function mostSevere(hits: readonly RuleHit[]): RulesResult['action'] {
   return action;
 }
 
+function checkedHits(version: number, result: unknown): RulesResult {
+  const read = readHits(result);
+  if ('field' in read) {
+    throw new FedriskError('INTERNAL', `rules version ${version} answered in the wrong shape: ${read.field}: ${read.message}`, {
+      rulesVersion: version,
+      field: read.field,
+    });
+  }
+  return { rulesVersion: version, hits: read.hits, action: mostSevere(read.hits) };
+}
+
 class ZenCompiledRules implements CompiledRules {
+  readonly engine = 'zen-engine';
   constructor(
     readonly version: number,
     readonly digest: string,
     readonly document: JdmDocument,
     private readonly decision: ZenDecision,
+    readonly engineNote: string,
   ) {}
 
   async evaluate(ctx: RulesContext): Promise<RulesResult> {
@@ -82,21 +108,72 @@ class ZenCompiledRules implements CompiledRules {
         rulesVersion: this.version,
       });
     }
-    const read = readHits(result);
-    if ('field' in read) {
-      throw new FedriskError('INTERNAL', `rules version ${this.version} answered in the wrong shape: ${read.field}: ${read.message}`, {
-        rulesVersion: this.version,
-        field: read.field,
-      });
-    }
-    return { rulesVersion: this.version, hits: read.hits, action: mostSevere(read.hits) };
+    return checkedHits(this.version, result);
   }
 }
 
 /**
- * The rule engine: JDM decision graphs evaluated by `@gorules/zen-engine` (Rust core), so risk operators edit tables,
- * not code. One engine instance is shared; each compiled version holds its own created decision, so an evaluation
- * costs one native call and no parsing.
+ * The same document as JavaScript closures (jdm-compiler.ts): one synchronous call of a few microseconds instead of
+ * an async native call (~150 us of CPU with zen-engine's context conversion), on every application. Only built for
+ * documents inside the compiler's subset and only after it answered exactly like zen-engine on the validation samples
+ * and {@link CROSS_CHECK_CONTEXTS} random contexts.
+ */
+class JsCompiledRules implements CompiledRules {
+  readonly engine = 'compiled';
+  readonly engineNote = null;
+  constructor(
+    readonly version: number,
+    readonly digest: string,
+    readonly document: JdmDocument,
+    private readonly run: (ctx: RulesContext) => unknown,
+  ) {}
+
+  evaluate(ctx: RulesContext): Promise<RulesResult> {
+    let result: unknown;
+    try {
+      result = this.run(ctx);
+    } catch (err) {
+      return Promise.reject(
+        new FedriskError('INTERNAL', `rules version ${this.version} failed to evaluate: ${err instanceof Error ? err.message : String(err)}`, {
+          rulesVersion: this.version,
+        }),
+      );
+    }
+    try {
+      return Promise.resolve(checkedHits(this.version, result));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+}
+
+/** The first context on which the compiled evaluator and zen-engine answer differently, or null when they agree. */
+async function firstDisagreement(run: (ctx: RulesContext) => unknown, decision: ZenDecision): Promise<string | null> {
+  const rng = createRng(CROSS_CHECK_SEED);
+  const contexts = [...validationSamples().map((s) => s.context), ...Array.from({ length: CROSS_CHECK_CONTEXTS }, () => randomRulesContext(rng))];
+  for (const ctx of contexts) {
+    let ours: string;
+    try {
+      ours = canonicalJson(run(ctx));
+    } catch (err) {
+      return `the compiled evaluator failed on ${canonicalJson(ctx)}: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    let theirs: string;
+    try {
+      theirs = canonicalJson((await decision.evaluate(ctx)).result);
+    } catch (err) {
+      return `zen-engine failed on ${canonicalJson(ctx)}: ${zenMessage(err).text}`;
+    }
+    if (ours !== theirs) return `answers differ on ${canonicalJson(ctx)}: compiled ${ours}, zen-engine ${theirs}`;
+  }
+  return null;
+}
+
+/**
+ * The rule engine: JDM decision graphs validated by `@gorules/zen-engine` (Rust core), so risk operators edit tables,
+ * not code. Documents inside the common subset (one decision table, typed expressions: jdm-compiler.ts) run as
+ * compiled JavaScript once they answered like zen-engine on every cross-check context; any other document runs on
+ * zen-engine itself (one shared engine, each version holding its created decision).
  */
 export class RulesEngine {
   private static shared: ZenEngine | null = null;
@@ -139,7 +216,12 @@ export class RulesEngine {
       const read = readHits(result);
       if ('field' in read) throw invalid(read.field, `on the '${sample.name}' sample context: ${read.message}`);
     }
-    return new ZenCompiledRules(version, canonicalDigest(document), document, decision);
+    const digest = canonicalDigest(document);
+    const js = compileJdm(document);
+    if ('unsupported' in js) return new ZenCompiledRules(version, digest, document, decision, `outside the compiled subset: ${js.unsupported}`);
+    const disagreement = await firstDisagreement(js.evaluate, decision);
+    if (disagreement !== null) return new ZenCompiledRules(version, digest, document, decision, `compiled evaluator disagreed: ${disagreement}`);
+    return new JsCompiledRules(version, digest, document, js.evaluate);
   }
 
   private static cellContext(): RulesContext {

@@ -1,4 +1,5 @@
-import type { RulesContext } from '../pipeline/decision-types.js';
+import type { Rng } from '../../common/random.js';
+import type { Grade, ListableKind, RulesContext } from '../pipeline/decision-types.js';
 
 /** Section-wise overrides of a {@link RulesContext}: each top-level section may be patched partially. */
 export type RulesContextPatch = { [K in keyof RulesContext]?: Partial<RulesContext[K]> };
@@ -76,4 +77,37 @@ export function validationSamples(): { name: string; context: RulesContext }[] {
     { name: 'risky', context: sampleRulesContext({}, RISKY_RULES_CONTEXT) },
     { name: 'risky-whitelisted', context: sampleRulesContext({ applicant: { whitelisted: true } }, RISKY_RULES_CONTEXT) },
   ];
+}
+
+const KINDS: readonly ListableKind[] = ['idNumber', 'phone', 'bankCard', 'deviceId'];
+const GRADES: readonly Grade[] = ['A', 'B', 'C', 'D', 'E'];
+
+/**
+ * A random but well-typed context: every flag, count, list kind, nullable behaviour field, grade and amount varies,
+ * with counts concentrated around the thresholds rules use (0..30). The compiled rule evaluator is checked against
+ * zen-engine on a few hundred of these before it may replace it (rules-engine.ts), so they must reach every row.
+ */
+export function randomRulesContext(rng: Rng): RulesContext {
+  const bool = (p = 0.5): boolean => rng() < p;
+  const count = (): number => Math.floor(rng() * rng() * 31);
+  const maybe = (f: () => number): number | null => (bool(0.2) ? null : f());
+  const pd = rng();
+  return {
+    application: { amount: Math.round(100 + rng() * rng() * 999_900), termMonths: 1 + Math.floor(rng() * 60) },
+    device: {
+      deviceId: `device-${Math.floor(rng() * 1e6)}`,
+      emulator: bool(0.2),
+      root: bool(0.2),
+      hook: bool(0.2),
+      proxy: bool(0.2),
+      vpn: bool(0.2),
+      botLike: bool(0.2),
+      blacklisted: bool(0.2),
+    },
+    applicant: { blacklisted: bool(0.2), whitelisted: bool(0.2), blacklistKinds: KINDS.filter(() => bool(0.25)) },
+    velocity: { applications1h: count(), applications24h: count(), applications30d: count() },
+    linkage: { applicantsPerDevice30d: count(), applicantsPerPhone30d: count(), applicantsPerIp30d: count(), clusterSize: 1 + count() },
+    behaviour: { formFillSeconds: maybe(() => Math.round(rng() * 3000) / 10), pasteEvents: maybe(count), screenSwitches: maybe(count) },
+    model: { probabilityOfDefault: pd, score: Math.round(300 + rng() * 600), grade: GRADES[Math.floor(rng() * GRADES.length)]! },
+  };
 }

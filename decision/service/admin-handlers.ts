@@ -68,8 +68,16 @@ export function adminHandlers(svc: DecisionService) {
 
     // ---- rules ----
     async activeRules() {
-      const stored = await svc.rulesStore.get(pipeline.rules.current().version);
-      return { version: stored?.version ?? null, document: stored?.document ?? null, createdAt: stored?.createdAt ?? null };
+      const active = pipeline.rules.current();
+      const stored = await svc.rulesStore.get(active.version);
+      return {
+        version: stored?.version ?? null,
+        document: stored?.document ?? null,
+        createdAt: stored?.createdAt ?? null,
+        // Which evaluator runs it, and why zen-engine when not compiled: an operator can see a slow document.
+        engine: active.engine,
+        engineNote: active.engineNote,
+      };
     },
     listRulesVersions: () => svc.rulesStore.list(),
     listPolicyVersions: () => svc.policyStore.list(),

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { migrate, openKnex, type MigrationList, type SqliteConfig } from '../../common/db/index.js';
+import { redactConnectionString } from '../../common/db/open-knex.js';
 import * as models from './migrations/20261122000100_models.js';
 import * as applications from './migrations/20261122000200_applications.js';
 import * as apiKeys from './migrations/20261122000300_api_keys.js';
@@ -23,6 +24,27 @@ export type DecisionDbOptions = Omit<SqliteConfig, 'client'>;
  */
 export function createDecisionDb(options: DecisionDbOptions): Knex {
   return openKnex({ client: 'sqlite', secureDelete: true, ...options });
+}
+
+/**
+ * Where the decision store lives, decided once at the edge (the CLI's `--db`, or a test) and passed down as is:
+ * an embedded SQLite file, or a PostgreSQL database (`PgConfig` in common/db/open-knex.ts says what the URL may
+ * leave to the environment). `durability` is SQLite's (default `full`); on PostgreSQL, commit durability is the
+ * server's `synchronous_commit`.
+ */
+export type DecisionDbConfig =
+  | { client: 'sqlite'; filename: string; durability?: 'full' | 'normal' }
+  | { client: 'pg'; connection: string };
+
+/** Opens the decision store described by `config` (not yet migrated: see {@link migrateDecisionDb}). */
+export function openDecisionDb(config: DecisionDbConfig): Knex {
+  if (config.client === 'pg') return openKnex({ client: 'pg', connection: config.connection });
+  return createDecisionDb({ filename: config.filename, ...(config.durability ? { durability: config.durability } : {}) });
+}
+
+/** The store for a log line or an error message: the SQLite path, or the PostgreSQL URL with its password redacted. */
+export function describeDecisionDb(config: DecisionDbConfig): string {
+  return config.client === 'pg' ? redactConnectionString(config.connection) : `sqlite:${config.filename}`;
 }
 
 /**

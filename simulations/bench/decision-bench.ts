@@ -21,14 +21,26 @@ const seconds = Number(values.seconds ?? 10);
 const applicants = Number(values.applicants ?? 2000);
 const durability = values.durability === 'normal' ? 'normal' : 'full';
 
-function startServer(args: string[], ready: RegExp): Promise<{ url: string; stop: () => void }> {
+/** CPU seconds (user + system, all threads) a process has used so far, from /proc (Linux); null elsewhere. */
+function cpuSeconds(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the command name; clock ticks of 1/100 s.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+function startServer(args: string[], ready: RegExp): Promise<{ url: string; pid: number | undefined; stop: () => void }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let buf = '';
     child.stdout.on('data', (d: Buffer) => {
       buf += d.toString();
       const m = ready.exec(buf);
-      if (m) resolve({ url: m[1]!, stop: () => child.kill('SIGTERM') });
+      if (m) resolve({ url: m[1]!, pid: child.pid, stop: () => child.kill('SIGTERM') });
     });
     child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${buf}`)));
   });
@@ -36,14 +48,17 @@ function startServer(args: string[], ready: RegExp): Promise<{ url: string; stop
 
 interface Run {
   rps: number;
+  /** Server CPU (all its threads) per request, microseconds; null where /proc is absent. */
+  cpuPerRequestUs: number | null;
   p50: number;
   p99: number;
   non2xx: number;
   errors: number;
 }
 
-async function load(url: string, headers: Record<string, string>, bodies: string[]): Promise<Run> {
+async function load(url: string, pid: number | undefined, headers: Record<string, string>, bodies: string[]): Promise<Run> {
   let i = 0;
+  const cpuBefore = cpuSeconds(pid);
   const result = await autocannon({
     url: `${url}/v1/applications`,
     connections,
@@ -52,7 +67,9 @@ async function load(url: string, headers: Record<string, string>, bodies: string
     headers: { 'content-type': 'application/json', ...headers },
     requests: [{ setupRequest: (req) => ({ ...req, body: bodies[i++ % bodies.length]! }) }],
   });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+  const cpuAfter = cpuSeconds(pid);
+  const cpuPerRequestUs = cpuBefore === null || cpuAfter === null || result.requests.total === 0 ? null : ((cpuAfter - cpuBefore) * 1e6) / result.requests.total;
+  return { rps: result.requests.average, cpuPerRequestUs, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'fedrisk-decision-bench-'));
@@ -60,7 +77,7 @@ const keyFile = join(dir, 'admin.key');
 const bodies = syntheticApplications(applicants, 42).map((b) => JSON.stringify(b));
 
 const bare = await startServer(['--import', 'tsx', new URL('./bare-echo-server.ts', import.meta.url).pathname], /listening on (\S+)/);
-const bareRun = await load(bare.url, {}, bodies);
+const bareRun = await load(bare.url, bare.pid, {}, bodies);
 bare.stop();
 
 const decision = await startServer(
@@ -70,12 +87,16 @@ const decision = await startServer(
 const key = readFileSync(keyFile, 'utf8').trim();
 // Warm-up (JIT, caches), then the measured run.
 await autocannon({ url: `${decision.url}/healthz`, connections: 4, amount: 200 });
-const decRun = await load(decision.url, { authorization: `Bearer ${key}` }, bodies);
+const decRun = await load(decision.url, decision.pid, { authorization: `Bearer ${key}` }, bodies);
 decision.stop();
 
 const fmt = (r: Run): string =>
-  `${r.rps.toFixed(0).padStart(8)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   non-2xx ${r.non2xx}   errors ${r.errors}`;
+  `${r.rps.toFixed(0).padStart(8)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   ` +
+  `server CPU ${r.cpuPerRequestUs === null ? '   n/a' : r.cpuPerRequestUs.toFixed(0).padStart(6)} us/req   non-2xx ${r.non2xx}   errors ${r.errors}`;
 console.log(`decision bench: ${connections} connections, ${seconds} s each, ${applicants} distinct applicants (POST /v1/applications), durability ${durability}`);
 console.log(`  bare express echo   ${fmt(bareRun)}`);
 console.log(`  decision pipeline   ${fmt(decRun)}`);
 console.log(`  ratio decision/bare ${(decRun.rps / bareRun.rps).toFixed(2)}x throughput (target >= 0.6); p99 ${decRun.p99} ms (target <= 25)`);
+if (decRun.cpuPerRequestUs !== null && bareRun.cpuPerRequestUs !== null) {
+  console.log(`  server CPU per request: decision ${decRun.cpuPerRequestUs.toFixed(0)} us vs bare ${bareRun.cpuPerRequestUs.toFixed(0)} us (${(decRun.cpuPerRequestUs / bareRun.cpuPerRequestUs).toFixed(2)}x)`);
+}
