@@ -43,20 +43,20 @@ const PG_URL = /^postgres(?:ql)?:\/\//i;
  * `durability` is SQLite's only: given with a URL it is a usage error naming the flag, not silently ignored.
  * Errors never echo the URL (it may hold a password).
  */
-export function parseDbFlag(raw: string, durability?: string): DecisionDbConfig {
+export function parseDbFlag(raw: string, durability?: string, flag = 'db'): DecisionDbConfig {
   if (PG_URL.test(raw)) {
     try {
       new URL(raw);
     } catch {
-      throw new UsageError('--db: not a valid postgres:// URL');
+      throw new UsageError(`--${flag}: not a valid postgres:// URL`);
     }
     if (durability !== undefined) {
-      throw new UsageError("--durability applies to a SQLite --db only; with PostgreSQL, durability is the server's synchronous_commit");
+      throw new UsageError(`--durability applies to a SQLite --${flag} only; with PostgreSQL, durability is the server's synchronous_commit`);
     }
     return { client: 'pg', connection: raw };
   }
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(raw);
-  if (scheme) throw new UsageError(`--db: unsupported URL scheme ${scheme[1]}: (a SQLite file path or a postgres:// URL)`);
+  if (scheme) throw new UsageError(`--${flag}: unsupported URL scheme ${scheme[1]}: (a SQLite file path or a postgres:// URL)`);
   const d = durability ?? 'full';
   if (d !== 'full' && d !== 'normal') throw new UsageError('--durability must be full or normal');
   return { client: 'sqlite', filename: raw, durability: d };

@@ -4,7 +4,10 @@
  */
 export {
   createDecisionDb,
+  openDecisionDb,
+  describeDecisionDb,
   migrateDecisionDb,
+  type DecisionDbConfig,
   DECISION_MIGRATIONS,
   DECISION_MIGRATIONS_TABLE,
   type DecisionDbOptions,
@@ -71,4 +74,4 @@ export {
   type DecisionServer,
   type DecisionServerConfig,
 } from './decision-server.js';
-export { runDecisionCli, DECISION_USAGE, type CliIo } from './cli.js';
+export { runDecisionCli, parseDbFlag, DECISION_USAGE, type CliIo } from './cli.js';

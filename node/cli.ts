@@ -7,14 +7,14 @@ import { FedriskError } from '../common/errors.js';
 import { createLogger, type LogLevel } from '../common/log.js';
 import { UsageError, int, oneOf, parseFlags, readSecretFile, str, type CliIo } from '../common/cli-args.js';
 import { loadOrCreateKeyFile } from '../common/crypto/index.js';
-import { createDecisionDb, migrateDecisionDb, createModelStore } from '../decision/index.js';
+import { describeDecisionDb, migrateDecisionDb, createModelStore, openDecisionDb, parseDbFlag } from '../decision/index.js';
 import { CoordinatorClient } from './coordinator-client.js';
 import { NodeAgent, type DeployPolicy, type ModelDeployer } from './node-agent.js';
 import { NodeStore } from './store/node-store.js';
 
 export const NODE_USAGE = `usage: fedrisk node <command>
   run --coordinator HOST:PORT --join-token-file FILE --name NAME --data CSV [--holdout CSV]
-      [--consortium-id fedrisk] [--state-dir .fedrisk/node-NAME] [--decision-db PATH]
+      [--consortium-id fedrisk] [--state-dir .fedrisk/node-NAME] [--decision-db PATH|postgres://URL]
       [--deploy latest|final|none] [--poll-ms 200] [--log-level info]
   models list [--state-dir DIR] [--json]
 `;
@@ -75,9 +75,12 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const store = await openNodeStore(stateDir);
   const client = new CoordinatorClient(str(v, 'coordinator', true));
   let deployer: ModelDeployer | null = null;
-  const decisionDbPath = str(v, 'decision-db');
-  const decisionKnex = decisionDbPath ? createDecisionDb({ filename: decisionDbPath }) : null;
-  if (decisionKnex) {
+  const decisionDbFlag = str(v, 'decision-db');
+  // A SQLite file or a postgres:// URL (password from PGPASSWORD / ~/.pgpass, as for `fedrisk decision serve`).
+  const decisionDb = decisionDbFlag === undefined ? null : parseDbFlag(decisionDbFlag, undefined, 'decision-db');
+  const decisionKnex = decisionDb ? openDecisionDb(decisionDb) : null;
+  if (decisionKnex && decisionDb) {
+    log.info('models deploy into the decision store', { store: describeDecisionDb(decisionDb) });
     await migrateDecisionDb(decisionKnex);
     deployer = createModelStore(decisionKnex);
   }

@@ -16,7 +16,9 @@ import pg from 'pg';
 import { FedriskError } from '../common/errors.js';
 import { createLogger } from '../common/log.js';
 import { runDecisionCli, type CliIo } from '../decision/cli.js';
-import { openDecisionService } from '../decision/service/open-decision-service.js';
+import { BOOTSTRAP_MODEL_PATH, openDecisionService } from '../decision/service/open-decision-service.js';
+import { createModelStore, migrateDecisionDb, openDecisionDb, parseDbFlag } from '../decision/index.js';
+import type { LogisticModel } from '../common/model/logistic-model.js';
 import { WRITER_LOCK_APPLICATION_NAME } from '../decision/store/writer-lock.js';
 import { syntheticApplications } from '../simulations/bench/synthetic-applications.js';
 import { pgSkipReason, sharedPgServer, type PgServer } from './support/pg-server.js';
@@ -203,6 +205,27 @@ describe('decision service on PostgreSQL', { skip: skip ?? false }, () => {
     assert.equal(verify.status, 200, JSON.stringify(verify.body));
     assert.equal(verify.body['ok'], true);
     assert.ok((verify.body['entries'] as number) > entriesBeforeRestart, `${verify.body['entries']} > ${entriesBeforeRestart}`);
+  });
+
+  it("a model deployed the way a node deploys (--decision-db URL) is picked up by the running service", async () => {
+    const r = running[0]!;
+    // What `fedrisk node run --decision-db postgres://...` does with each federated model (node/cli.ts).
+    const knex = openDecisionDb(parseDbFlag(dbUrl, undefined, 'decision-db'));
+    try {
+      await migrateDecisionDb(knex);
+      const model = { ...(JSON.parse(readFileSync(BOOTSTRAP_MODEL_PATH, 'utf8')) as LogisticModel), version: 'credit_data-federated-r2' };
+      await createModelStore(knex).deploy(model, { activate: true });
+    } finally {
+      await knex.destroy();
+    }
+    let seen = '';
+    for (let i = 0; i < 100 && seen !== 'credit_data-federated-r2'; i++) {
+      const res = await call(r, 'POST', '/v1/applications', pool[3 + (i % 10)]);
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      seen = res.body['modelVersion'] as string;
+      if (seen !== 'credit_data-federated-r2') await new Promise((res2) => setTimeout(res2, 50));
+    }
+    assert.equal(seen, 'credit_data-federated-r2');
   });
 
   it('fails closed when the writer lock is lost: no further decision is written', async () => {

@@ -4,7 +4,7 @@
  * group-commit writer and the admin handlers. Everything transport-neutral; the HTTP shell wraps it.
  */
 import { readFileSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
+import { timeOrderedUuid } from '../../common/ids/index.js';
 import { fileURLToPath } from 'node:url';
 import type { Knex } from 'knex';
 import { FedriskError } from '../../common/errors.js';
@@ -204,7 +204,7 @@ async function openOn(
       aprCap,
       writer,
       now: () => new Date(),
-      newId: randomUUID,
+      newId: () => timeOrderedUuid(),
     },
     models,
     modelStore,

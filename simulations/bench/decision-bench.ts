@@ -21,13 +21,20 @@ const seconds = Number(values.seconds ?? 10);
 const applicants = Number(values.applicants ?? 2000);
 const durability = values.durability === 'normal' ? 'normal' : 'full';
 
-/** CPU seconds (user + system, all threads) a process has used so far, from /proc (Linux); null elsewhere. */
-function cpuSeconds(pid: number | undefined): number | null {
+/**
+ * CPU seconds (user + system) a process has used so far, in all its threads and in its main (JavaScript) thread, from
+ * /proc (Linux); null elsewhere. The split shows what runs on the event loop (the throughput limit) and what runs
+ * beside it (SQLite on libuv's pool, V8's garbage-collection and compiler threads).
+ */
+function cpuSeconds(pid: number | undefined): { all: number; main: number } | null {
   if (pid === undefined) return null;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the command name; clock ticks of 1/100 s.
+  // utime and stime are fields 14 and 15 of the line, 12 and 13 after the command name; clock ticks of 1/100 s.
+  const ticks = (path: string): number => {
+    const fields = readFileSync(path, 'utf8').split(') ')[1]!.split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100;
+  };
+  try {
+    return { all: ticks(`/proc/${pid}/stat`), main: ticks(`/proc/${pid}/task/${pid}/stat`) };
   } catch {
     return null;
   }
@@ -50,6 +57,8 @@ interface Run {
   rps: number;
   /** Server CPU (all its threads) per request, microseconds; null where /proc is absent. */
   cpuPerRequestUs: number | null;
+  /** The part of it on the main (event-loop) thread. */
+  mainCpuPerRequestUs: number | null;
   p50: number;
   p99: number;
   non2xx: number;
@@ -68,8 +77,9 @@ async function load(url: string, pid: number | undefined, headers: Record<string
     requests: [{ setupRequest: (req) => ({ ...req, body: bodies[i++ % bodies.length]! }) }],
   });
   const cpuAfter = cpuSeconds(pid);
-  const cpuPerRequestUs = cpuBefore === null || cpuAfter === null || result.requests.total === 0 ? null : ((cpuAfter - cpuBefore) * 1e6) / result.requests.total;
-  return { rps: result.requests.average, cpuPerRequestUs, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+  const per = (pick: (c: { all: number; main: number }) => number): number | null =>
+    cpuBefore === null || cpuAfter === null || result.requests.total === 0 ? null : ((pick(cpuAfter) - pick(cpuBefore)) * 1e6) / result.requests.total;
+  return { rps: result.requests.average, cpuPerRequestUs: per((c) => c.all), mainCpuPerRequestUs: per((c) => c.main), p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'fedrisk-decision-bench-'));
@@ -92,7 +102,8 @@ decision.stop();
 
 const fmt = (r: Run): string =>
   `${r.rps.toFixed(0).padStart(8)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   ` +
-  `server CPU ${r.cpuPerRequestUs === null ? '   n/a' : r.cpuPerRequestUs.toFixed(0).padStart(6)} us/req   non-2xx ${r.non2xx}   errors ${r.errors}`;
+  `server CPU ${r.cpuPerRequestUs === null ? '   n/a' : r.cpuPerRequestUs.toFixed(0).padStart(6)} us/req ` +
+  `(main thread ${r.mainCpuPerRequestUs === null ? 'n/a' : r.mainCpuPerRequestUs.toFixed(0)})   non-2xx ${r.non2xx}   errors ${r.errors}`;
 console.log(`decision bench: ${connections} connections, ${seconds} s each, ${applicants} distinct applicants (POST /v1/applications), durability ${durability}`);
 console.log(`  bare express echo   ${fmt(bareRun)}`);
 console.log(`  decision pipeline   ${fmt(decRun)}`);
