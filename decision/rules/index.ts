@@ -22,6 +22,7 @@ export {
   CLEAN_RULES_CONTEXT,
   RISKY_RULES_CONTEXT,
   sampleRulesContext,
+  randomRulesContext,
   validationSamples,
   type RulesContextPatch,
 } from './sample-rules-context.js';
