@@ -306,6 +306,19 @@ test('metrics, openapi and docs; health and readiness', async () => {
   assert.equal(api.body['openapi'], '3.0.3');
   const post = ((api.body['paths'] as Record<string, Record<string, { requestBody: { content: { 'application/json': { schema: { properties: Record<string, unknown> } } } } }>>)['/v1/applications']!['post']!);
   assert.ok('applicant' in post.requestBody.content['application/json'].schema.properties);
+  // `features` is described from the active model's schema, the one every request is validated against.
+  const features = post.requestBody.content['application/json'].schema.properties['features'] as {
+    properties: Record<string, { type: string; enum?: string[]; nullable?: boolean }>;
+    required: string[];
+    additionalProperties: boolean;
+  };
+  assert.equal(features.additionalProperties, false);
+  assert.equal(features.properties['Income']?.type, 'number');
+  assert.deepEqual([...(features.properties['Home']?.enum ?? [])].sort(), ['ignore', 'other', 'owner', 'parents', 'priv', 'rent'].sort());
+  // The bootstrap schema fills every missing value (mean or a missing level), so nothing is required and all are nullable.
+  assert.deepEqual(features.required, []);
+  assert.equal(features.properties['Income']?.nullable, true);
+  assert.equal(Object.keys(features.properties).length, 13);
   const docs = await fetch(`${h.url}/docs`);
   assert.match(await docs.text(), /POST.*\/v1\/applications/s);
   assert.equal((await h.call('GET', '/readyz', { key: null })).status, 200);

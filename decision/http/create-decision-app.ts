@@ -76,10 +76,10 @@ export function createDecisionApp(svc: DecisionService): Application {
     res.json({ status: 'ready', modelVersion: active.version, rulesVersion: svc.pipeline.rules.current().version, policyVersion: svc.pipeline.policy.current().version });
   });
   app.get('/openapi.json', (_req, res) => {
-    res.json(buildOpenApi());
+    res.json(buildOpenApi(svc.models.current()?.model.schema));
   });
   app.get('/docs', (_req, res) => {
-    res.type('html').send(docsPage(buildOpenApi()));
+    res.type('html').send(docsPage(buildOpenApi(svc.models.current()?.model.schema)));
   });
 
   // ---- applications ----

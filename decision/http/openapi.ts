@@ -3,6 +3,7 @@
  * cannot drift from what the service accepts. Responses are described next to it.
  */
 import { zodToJsonSchema } from 'zod-to-json-schema';
+import type { FeatureSchema } from '../../common/schema/index.js';
 import { applicationRequestSchema, FEATURES_JSON_SCHEMA } from '../intake/application-request.js';
 
 type Json = Record<string, unknown>;
@@ -35,14 +36,43 @@ function op(summary: string, roles: string, extra: Json = {}): Json {
   return { summary, description: `Roles: ${roles}.`, security: [{ apiKey: [] }], ...extra };
 }
 
-let cached: Json | null = null;
+/**
+ * `features` as the active model's schema defines them: the same FeatureSchema that validateFeatures holds every
+ * request to (names, numbers or levels, which may be missing), so a lender's developer sees the exact fields.
+ */
+export function featuresJsonSchema(schema: FeatureSchema): Json {
+  const properties: Json = {};
+  const required: string[] = [];
+  for (const f of schema.features) {
+    const mayBeMissing = f.kind === 'numeric' ? f.missing === 'mean' : f.missing === 'level';
+    if (!mayBeMissing) required.push(f.name);
+    properties[f.name] =
+      f.kind === 'numeric'
+        ? { type: 'number', nullable: mayBeMissing, description: `numeric${mayBeMissing ? '; null or absent: the consortium mean' : ''}` }
+        : { type: 'string', enum: [...f.levels], nullable: mayBeMissing, description: `one of the levels${mayBeMissing ? '; null or absent: missing' : ''}` };
+  }
+  return {
+    type: 'object',
+    description: `the features of schema ${schema.name} v${schema.version} (the active model's)`,
+    properties,
+    required,
+    additionalProperties: false,
+  };
+}
 
-export function buildOpenApi(): Json {
-  if (cached) return cached;
+let cached: { key: string; doc: Json } | null = null;
+
+/**
+ * The OpenAPI document. `features` is described from the active model's schema when one is given (the document is
+ * rebuilt when the schema changes), and generically otherwise.
+ */
+export function buildOpenApi(featureSchema?: FeatureSchema | null): Json {
+  const key = featureSchema ? `${featureSchema.name}@${featureSchema.version}:${JSON.stringify(featureSchema.features)}` : '';
+  if (cached && cached.key === key) return cached.doc;
   const request = zodToJsonSchema(applicationRequestSchema, { target: 'openApi3', $refStrategy: 'none' }) as Json;
-  (request['properties'] as Json)['features'] = FEATURES_JSON_SCHEMA;
+  (request['properties'] as Json)['features'] = featureSchema ? featuresJsonSchema(featureSchema) : FEATURES_JSON_SCHEMA;
   const json = (schema: Json) => ({ content: { 'application/json': { schema } } });
-  cached = {
+  const doc: Json = {
     openapi: '3.0.3',
     info: {
       title: 'fedrisk decision API',
@@ -106,5 +136,6 @@ export function buildOpenApi(): Json {
       '/readyz': { get: { summary: 'Readiness (an active model)', responses: { '200': { description: 'ready' }, '503': { description: 'no model' } } } },
     },
   };
-  return cached;
+  cached = { key, doc };
+  return doc;
 }
