@@ -2,7 +2,7 @@
  * `fedrisk coordinator ...`: the operator's commands. `serve` runs the gRPC coordinator for one training job;
  * `status` reads the coordinator's store (members, phase, rounds, hold-out metrics the members reported).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { FedriskError } from '../common/errors.js';
 import { createLogger, type LogLevel } from '../common/log.js';
 import { UsageError, int, oneOf, parseFlags, readSecretFile, str, waitForStop, type CliIo } from '../common/cli-args.js';
@@ -135,7 +135,14 @@ async function serve(args: string[], io: CliIo): Promise<number> {
 
 async function status(args: string[], io: CliIo): Promise<number> {
   const v = parseFlags(args, { db: { type: 'string' }, json: { type: 'boolean' } });
-  const store = await KnexCoordinatorStore.open({ client: 'sqlite', filename: str(v, 'db') ?? '.fedrisk/coordinator.sqlite' });
+  if (v['help']) {
+    io.stdout.write(COORDINATOR_USAGE);
+    return 0;
+  }
+  const db = str(v, 'db') ?? '.fedrisk/coordinator.sqlite';
+  // Status only reads: a mistyped path must be an error, not a new empty store reporting "no job".
+  if (!existsSync(db)) throw new FedriskError('NOT_FOUND', `no coordinator store at ${db} (give --db the path used by coordinator serve)`, { field: 'db' });
+  const store = await KnexCoordinatorStore.open({ client: 'sqlite', filename: db });
   try {
     const s = await coordinatorStatus(store);
     io.stdout.write(v['json'] ? JSON.stringify(s, null, 2) + '\n' : formatStatus(s));

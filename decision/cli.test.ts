@@ -2,23 +2,12 @@ import { validIdNumber, validPhone } from './pii/valid-id-number.js';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
-import { parseDbFlag, runDecisionCli, type CliIo } from './cli.js';
+import { parseDbFlag, runDecisionCli } from './cli.js';
 import { createApiKeyStore } from './store/api-key-store.js';
 import { createDecisionDb, migrateDecisionDb } from './store/decision-db.js';
 import { createModelStore } from './store/model-store.js';
 import { tempDir, tinyModel } from './testing/tiny-model.js';
-
-function capture(signal?: AbortSignal): CliIo & { out(): string; err(): string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (t: string) => (out += t) },
-    stderr: { write: (t: string) => (err += t) },
-    ...(signal ? { signal } : {}),
-    out: () => out,
-    err: () => err,
-  };
-}
+import { captureCliIo as capture } from './testing/capture-cli-io.js';
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const io = capture();

@@ -2,6 +2,7 @@
  * `fedrisk node ...`: what an institution's engineers run. `run` joins the consortium and takes part in the job until
  * it ends, deploying global models into the local decision store; `models` lists the versions this node holds.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { FedriskError } from '../common/errors.js';
 import { createLogger, type LogLevel } from '../common/log.js';
@@ -16,7 +17,7 @@ export const NODE_USAGE = `usage: fedrisk node <command>
   run --coordinator HOST:PORT --join-token-file FILE --name NAME --data CSV [--holdout CSV]
       [--consortium-id fedrisk] [--state-dir .fedrisk/node-NAME] [--decision-db PATH|postgres://URL]
       [--deploy latest|final|none] [--poll-ms 200] [--log-level info]
-  models list [--state-dir DIR] [--json]
+  models list --state-dir DIR [--json]
 `;
 
 export async function runNodeCli(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
@@ -81,6 +82,9 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const decisionKnex = decisionDb ? openDecisionDb(decisionDb) : null;
   if (decisionKnex && decisionDb) {
     log.info('models deploy into the decision store', { store: describeDecisionDb(decisionDb) });
+    if (decisionDb.client === 'pg' && new URL(decisionDb.connection).password !== '') {
+      log.warn('the --decision-db URL holds a password, which other local users can read in the process list; use PGPASSWORD or ~/.pgpass');
+    }
     await migrateDecisionDb(decisionKnex);
     deployer = createModelStore(decisionKnex);
   }
@@ -123,7 +127,13 @@ async function run(args: string[], io: CliIo): Promise<number> {
 
 async function listModels(args: string[], io: CliIo): Promise<number> {
   const v = parseFlags(args, { 'state-dir': { type: 'string' }, json: { type: 'boolean' } });
+  if (v['help']) {
+    io.stdout.write(NODE_USAGE);
+    return 0;
+  }
   const stateDir = str(v, 'state-dir', true);
+  // Listing only reads: a mistyped folder must be an error, not a new node key and an empty store.
+  if (!existsSync(join(stateDir, 'node.key'))) throw new FedriskError('NOT_FOUND', `no node state in ${stateDir} (give --state-dir the folder node run used)`, { field: 'state-dir' });
   const store = await openNodeStore(stateDir);
   try {
     const models = await store.listModels();

@@ -22,6 +22,7 @@ import type { LogisticModel } from '../common/model/logistic-model.js';
 import { WRITER_LOCK_APPLICATION_NAME } from '../decision/store/writer-lock.js';
 import { syntheticApplications } from '../simulations/bench/synthetic-applications.js';
 import { pgSkipReason, sharedPgServer, type PgServer } from './support/pg-server.js';
+import { captureCliIo as capture } from '../decision/testing/capture-cli-io.js';
 
 /** Put into the URL (the test cluster trusts loopback, so the server never asks for it); must never be printed. */
 const PASSWORD = 'sw0rdfish@Not-For-Logs';
@@ -32,18 +33,6 @@ interface Running {
   stop: AbortController;
   done: Promise<number>;
   url: string;
-}
-
-function capture(signal?: AbortSignal): CliIo & { out(): string; err(): string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (t: string) => (out += t) },
-    stderr: { write: (t: string) => (err += t) },
-    ...(signal ? { signal } : {}),
-    out: () => out,
-    err: () => err,
-  };
 }
 
 let skip: string | null = null;
