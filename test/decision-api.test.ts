@@ -48,6 +48,7 @@ test('bad input is a 4xx naming the field, never a 5xx', async () => {
     [h.application(2, (b) => void ((b['applicant'] as Record<string, unknown>)['phone'] = '12345')), 400, 'applicant.phone'],
     [h.application(2, (b) => void (b['amount'] = -5)), 400, 'amount'],
     [h.application(2, (b) => void (b['amount'] = 1e12)), 400, 'amount'],
+    [h.application(2, (b) => void (b['amount'] = 1e-30)), 400, 'amount'],
     [h.application(2, (b) => void (b['termMonths'] = 2.5)), 400, 'termMonths'],
     [h.application(2, (b) => void (b['surprise'] = 1)), 400, 'surprise'],
     [h.application(2, (b) => void ((b['features'] as Record<string, unknown>)['Age'] = 'forty')), 400, 'features.Age'],
@@ -64,6 +65,9 @@ test('bad input is a 4xx naming the field, never a 5xx', async () => {
     assert.equal(err.field, field, JSON.stringify(res.body));
     assert.ok(err.message.includes(field));
   }
+  // A number no decimal type holds (zen-engine would abort the process on it as it is) is decided normally.
+  const tinyTiming = await decide(h.application(2, (b) => void (b['device'] = { ...(b['device'] as object), behaviour: { formFillSeconds: 5e-324 } })));
+  assert.equal(tinyTiming.status, 201, JSON.stringify(tinyTiming.body));
   const malformed = await h.call('POST', '/v1/applications', { raw: '{"applicant": ' });
   assert.equal(malformed.status, 400);
   const big = await h.call('POST', '/v1/applications', { raw: JSON.stringify({ pad: 'x'.repeat(70_000) }) });

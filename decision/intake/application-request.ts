@@ -10,6 +10,8 @@ import { isPlainObject } from '../../common/json-values.js';
 
 /** Largest amount a single application may ask for; anything above is an input error, not a credit decision. */
 export const MAX_AMOUNT = 1_000_000;
+/** Smallest: one currency unit. A fraction of a unit is not a loan (and tiny numbers are not rules-context numbers). */
+export const MIN_AMOUNT = 1;
 export const MAX_TERM_MONTHS = 60;
 
 export const applicantSchema = z
@@ -72,7 +74,7 @@ export const applicationRequestSchema = z
   .object({
     applicant: applicantSchema,
     features: featuresSchema,
-    amount: z.number().finite().positive().max(MAX_AMOUNT),
+    amount: z.number().finite().min(MIN_AMOUNT).max(MAX_AMOUNT),
     termMonths: z.number().int().min(1).max(MAX_TERM_MONTHS),
     device: deviceSchema,
     consent: z.boolean().describe('privacy consent: must be true, or the application is refused with 422'),

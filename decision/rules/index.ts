@@ -4,6 +4,7 @@
  * applications before activation.
  */
 export { RulesEngine, readHits, mostSevere, type CompiledRules } from './rules-engine.js';
+export { checkZenSafety, safeRulesContext, RULES_NUMBER_LIMIT } from './zen-safety.js';
 export {
   checkJdmStructure,
   checkJdmCells,

@@ -1,6 +1,7 @@
 import { evaluateExpressionSync, evaluateUnaryExpressionSync } from '@gorules/zen-engine';
 import { invalid } from '../../common/errors.js';
 import type { RulesContext } from '../pipeline/decision-types.js';
+import { checkZenSafety } from './zen-safety.js';
 
 /**
  * Static checks of a JDM (JSON Decision Model) document before zen-engine sees it. zen-engine's own errors name no
@@ -192,6 +193,8 @@ function fieldAt(ctx: unknown, path: string): unknown {
  * outputs must be non-empty strings, `action` one of reject|review|flag.
  */
 export function checkJdmCells(doc: JdmDocument, ctx: RulesContext): void {
+  // Cells are evaluated by zen-engine below: first refuse what would abort the process there (zen-safety.ts).
+  checkZenSafety(doc);
   const inputId = doc.nodes.find((n) => n.type === 'inputNode')?.id;
   doc.nodes.forEach((node, i) => {
     const base = `rules.nodes[${i}].content`;

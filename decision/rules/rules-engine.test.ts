@@ -243,3 +243,20 @@ test('the default document runs compiled; one outside the subset runs on zen-eng
   const quick = await slow.evaluate(sampleRulesContext({ behaviour: { formFillSeconds: 0.5 } }));
   assert.deepEqual(quick.hits.map((h) => h.ruleId), ['slow_form']);
 });
+
+test('zen-engine never sees a context number it would abort on, nor an expression that could', async () => {
+  // Outside the compiled subset (a nullable comparison), so zen-engine evaluates it; these numbers abort zen-engine
+  // 0.54's whole process when passed as they are (more than 28 decimal places). The test process would die here.
+  const doc = defaultRulesDocument();
+  const table = tableOf(doc);
+  table.rules.push({ ...table.rules[0]!, _id: 'slow_form', cond: 'behaviour.formFillSeconds < 1', ruleId: '"slow_form"', flag: '"x"', action: '"flag"', reasonCode: '"X"' });
+  const zen = await RulesEngine.compile(3, doc);
+  assert.equal(zen.engine, 'zen-engine');
+  const tiny = sampleRulesContext({ application: { amount: 1e-30 }, model: { probabilityOfDefault: 1e-40, score: 900, grade: 'A' }, behaviour: { formFillSeconds: 5e-324 } });
+  const result = await zen.evaluate(tiny);
+  assert.deepEqual(result.hits.map((h) => h.ruleId), ['slow_form']);
+  // `% <a count>` could be `% 0` on a live application: refused before zen-engine evaluates any cell.
+  const modulo = defaultRulesDocument();
+  tableOf(modulo).rules[0]!['cond'] = 'velocity.applications1h % velocity.applications24h == 1';
+  await refused(modulo, 'rules.nodes[1].content.rules[0].cond', /'%' must be followed by a number literal/);
+});

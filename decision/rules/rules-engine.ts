@@ -5,6 +5,7 @@ import type { RuleHit, RulesContext, RulesResult } from '../pipeline/decision-ty
 import { checkJdmCells, checkJdmStructure, HIT_ACTIONS, zenMessage, type JdmDocument } from './jdm-check.js';
 import { createRng } from '../../common/random.js';
 import { compileJdm } from './jdm-compiler.js';
+import { checkZenSafety, safeRulesContext } from './zen-safety.js';
 import { RISKY_RULES_CONTEXT, randomRulesContext, validationSamples } from './sample-rules-context.js';
 
 /** Random contexts the compiled evaluator must agree with zen-engine on before it replaces it (fixed seed: repeatable). */
@@ -102,7 +103,7 @@ class ZenCompiledRules implements CompiledRules {
   async evaluate(ctx: RulesContext): Promise<RulesResult> {
     let result: unknown;
     try {
-      result = (await this.decision.evaluate(ctx)).result;
+      result = (await this.decision.evaluate(safeRulesContext(ctx))).result;
     } catch (err) {
       throw new FedriskError('INTERNAL', `rules version ${this.version} failed to evaluate: ${zenMessage(err).text}`, {
         rulesVersion: this.version,
@@ -131,7 +132,7 @@ class JsCompiledRules implements CompiledRules {
   evaluate(ctx: RulesContext): Promise<RulesResult> {
     let result: unknown;
     try {
-      result = this.run(ctx);
+      result = this.run(safeRulesContext(ctx));
     } catch (err) {
       return Promise.reject(
         new FedriskError('INTERNAL', `rules version ${this.version} failed to evaluate: ${err instanceof Error ? err.message : String(err)}`, {
@@ -150,7 +151,7 @@ class JsCompiledRules implements CompiledRules {
 /** The first context on which the compiled evaluator and zen-engine answer differently, or null when they agree. */
 async function firstDisagreement(run: (ctx: RulesContext) => unknown, decision: ZenDecision): Promise<string | null> {
   const rng = createRng(CROSS_CHECK_SEED);
-  const contexts = [...validationSamples().map((s) => s.context), ...Array.from({ length: CROSS_CHECK_CONTEXTS }, () => randomRulesContext(rng))];
+  const contexts = [...validationSamples().map((s) => s.context), ...Array.from({ length: CROSS_CHECK_CONTEXTS }, () => randomRulesContext(rng))].map(safeRulesContext);
   for (const ctx of contexts) {
     let ours: string;
     try {
@@ -192,6 +193,8 @@ export class RulesEngine {
   static async compile(version: number, doc: unknown): Promise<CompiledRules> {
     if (!Number.isSafeInteger(version) || version < 0) throw invalid('version', 'must be a non-negative integer');
     const structural = checkJdmStructure(doc);
+    // Before zen-engine evaluates anything of it: some expressions abort the process inside zen-engine (zen-safety.ts).
+    checkZenSafety(structural);
     let document: JdmDocument;
     try {
       document = JSON.parse(canonicalJson(structural)) as JdmDocument;
