@@ -27,7 +27,7 @@ export function sqlLiteral(v: unknown): string {
   if (typeof v === 'boolean') return v ? '1' : '0';
   if (typeof v === 'string') {
     if (v.includes('\u0000')) throw new FedriskError('INTERNAL', 'a NUL character cannot be stored in a text column');
-    return `'${v.replace(/'/g, "''")}'`;
+    return v.includes("'") ? `'${v.replace(/'/g, "''")}'` : `'${v}'`;
   }
   if (v instanceof Uint8Array) return `X'${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}'`;
   if (v instanceof Date) return `'${v.toISOString()}'`;
@@ -52,7 +52,14 @@ export function insertStatement(table: string, rows: readonly SqlRow[], upsert?:
       }
     }
   }
-  const values = rows.map((r) => `(${cols.map((c) => sqlLiteral(r[c])).join(',')})`).join(',');
+  // Plain concatenation (no per-row arrays): this runs for every group commit on the decision path.
+  let values = '';
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    values += i === 0 ? '(' : ',(';
+    for (let j = 0; j < cols.length; j++) values += (j === 0 ? '' : ',') + sqlLiteral(r[cols[j]!]);
+    values += ')';
+  }
   let sql = `INSERT INTO ${ident(table)} (${cols.map(ident).join(',')}) VALUES ${values}`;
   if (upsert) {
     sql += ` ON CONFLICT (${ident(upsert.target)}) DO UPDATE SET ${upsert.merge.map((c) => `${ident(c)} = excluded.${ident(c)}`).join(', ')}`;
