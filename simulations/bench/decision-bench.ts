@@ -2,7 +2,7 @@
  * `npm run bench:decision`: throughput and latency of POST /v1/applications (the whole pipeline, every decision
  * durable in the audit log before its answer) against a bare express route that only parses and echoes the same JSON,
  * at the same concurrency, in the same run. Each server runs in its own process; autocannon drives them from here.
- * Flags: --connections 50 --seconds 10 --applicants 2000 --durability full|normal (full: every commit fsynced).
+ * Flags: --connections 50 --seconds 10 --rounds 3 --applicants 2000 --durability full|normal (full: every commit fsynced).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -14,10 +14,11 @@ import { FEDRISK_BIN } from '../child-process-group.js';
 import { syntheticApplications } from './synthetic-applications.js';
 
 const { values } = parseArgs({
-  options: { connections: { type: 'string' }, seconds: { type: 'string' }, applicants: { type: 'string' }, durability: { type: 'string' } },
+  options: { connections: { type: 'string' }, seconds: { type: 'string' }, rounds: { type: 'string' }, applicants: { type: 'string' }, durability: { type: 'string' } },
 });
 const connections = Number(values.connections ?? 50);
 const seconds = Number(values.seconds ?? 10);
+const rounds = Math.max(1, Math.trunc(Number(values.rounds ?? 3)));
 const applicants = Number(values.applicants ?? 2000);
 const durability = values.durability === 'normal' ? 'normal' : 'full';
 
@@ -65,13 +66,13 @@ interface Run {
   errors: number;
 }
 
-async function load(url: string, pid: number | undefined, headers: Record<string, string>, bodies: string[]): Promise<Run> {
+async function load(url: string, pid: number | undefined, headers: Record<string, string>, bodies: string[], duration: number): Promise<Run> {
   let i = 0;
   const cpuBefore = cpuSeconds(pid);
   const result = await autocannon({
     url: `${url}/v1/applications`,
     connections,
-    duration: seconds,
+    duration,
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     requests: [{ setupRequest: (req) => ({ ...req, body: bodies[i++ % bodies.length]! }) }],
@@ -86,28 +87,45 @@ const dir = mkdtempSync(join(tmpdir(), 'fedrisk-decision-bench-'));
 const keyFile = join(dir, 'admin.key');
 const bodies = syntheticApplications(applicants, 42).map((b) => JSON.stringify(b));
 
+// Both servers run for the whole bench (an idle one costs nothing); the load alternates between them, so a change in
+// the shared machine's speed hits both sides of each ratio alike. The median of the rounds is the figure.
 const bare = await startServer(['--import', 'tsx', new URL('./bare-echo-server.ts', import.meta.url).pathname], /listening on (\S+)/);
-const bareRun = await load(bare.url, bare.pid, {}, bodies);
-bare.stop();
-
 const decision = await startServer(
   [FEDRISK_BIN, 'decision', 'serve', '--db', join(dir, 'decision.sqlite'), '--port', '0', '--bootstrap', '--key-file', keyFile, '--log-level', 'warn', '--durability', durability],
   /listening on (\S+)/,
 );
-const key = readFileSync(keyFile, 'utf8').trim();
-// Warm-up (JIT, caches), then the measured run.
-await autocannon({ url: `${decision.url}/healthz`, connections: 4, amount: 200 });
-const decRun = await load(decision.url, decision.pid, { authorization: `Bearer ${key}` }, bodies);
-decision.stop();
+const auth = { authorization: `Bearer ${readFileSync(keyFile, 'utf8').trim()}` };
+// Warm-up (JIT, caches) of both on the real route, not measured.
+await load(bare.url, undefined, {}, bodies, 2);
+await load(decision.url, undefined, auth, bodies, 2);
 
 const fmt = (r: Run): string =>
   `${r.rps.toFixed(0).padStart(8)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   ` +
   `server CPU ${r.cpuPerRequestUs === null ? '   n/a' : r.cpuPerRequestUs.toFixed(0).padStart(6)} us/req ` +
   `(main thread ${r.mainCpuPerRequestUs === null ? 'n/a' : r.mainCpuPerRequestUs.toFixed(0)})   non-2xx ${r.non2xx}   errors ${r.errors}`;
-console.log(`decision bench: ${connections} connections, ${seconds} s each, ${applicants} distinct applicants (POST /v1/applications), durability ${durability}`);
-console.log(`  bare express echo   ${fmt(bareRun)}`);
-console.log(`  decision pipeline   ${fmt(decRun)}`);
-console.log(`  ratio decision/bare ${(decRun.rps / bareRun.rps).toFixed(2)}x throughput (target >= 0.6); p99 ${decRun.p99} ms (target <= 25)`);
-if (decRun.cpuPerRequestUs !== null && bareRun.cpuPerRequestUs !== null) {
-  console.log(`  server CPU per request: decision ${decRun.cpuPerRequestUs.toFixed(0)} us vs bare ${bareRun.cpuPerRequestUs.toFixed(0)} us (${(decRun.cpuPerRequestUs / bareRun.cpuPerRequestUs).toFixed(2)}x)`);
+console.log(
+  `decision bench: ${connections} connections, ${rounds} rounds of ${seconds} s on each server (alternating), ${applicants} distinct applicants ` +
+    `(POST /v1/applications), durability ${durability}`,
+);
+const ratios: number[] = [];
+const cpuRatios: number[] = [];
+const p99s: number[] = [];
+for (let r = 1; r <= rounds; r++) {
+  const bareRun = await load(bare.url, bare.pid, {}, bodies, seconds);
+  const decRun = await load(decision.url, decision.pid, auth, bodies, seconds);
+  ratios.push(decRun.rps / bareRun.rps);
+  p99s.push(decRun.p99);
+  if (decRun.cpuPerRequestUs !== null && bareRun.cpuPerRequestUs !== null) cpuRatios.push(decRun.cpuPerRequestUs / bareRun.cpuPerRequestUs);
+  console.log(`round ${r}`);
+  console.log(`  bare express echo   ${fmt(bareRun)}`);
+  console.log(`  decision pipeline   ${fmt(decRun)}   ratio ${(decRun.rps / bareRun.rps).toFixed(2)}x`);
 }
+bare.stop();
+decision.stop();
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+console.log(`median ratio decision/bare ${median(ratios).toFixed(2)}x throughput (target >= 0.6; rounds ${ratios.map((x) => x.toFixed(2)).join(', ')})`);
+console.log(`median decision p99 ${median(p99s)} ms (target <= 25)`);
+if (cpuRatios.length > 0) console.log(`median server CPU per request, decision/bare: ${median(cpuRatios).toFixed(2)}x`);
