@@ -8,6 +8,7 @@ import { createLogger, type LogLevel } from '../common/log.js';
 import { UsageError, int, oneOf, parseFlags, readSecretFile, str, waitForStop, type CliIo } from '../common/cli-args.js';
 import { buildJobSpec, parseJobSpec, JOB_DEFAULTS, type JobSpec } from '../common/job-spec.js';
 import { resolveSchema } from '../common/schema/resolve-schema.js';
+import { loadSchemaFile } from '../common/schema/index.js';
 import { DEFAULT_CKKS_PARAMS } from '../common/he/ckks-params.js';
 import { createCkksContext } from '../common/he/ckks-context.js';
 import { CoordinatorService } from './coordinator-service.js';
@@ -19,8 +20,8 @@ import { startCoordinatorServer } from './grpc/coordinator-server.js';
 import { coordinatorStatus, formatStatus } from './coordinator-status.js';
 
 export const COORDINATOR_USAGE = `usage: fedrisk coordinator <command>
-  serve --join-token-file FILE (--job FILE | --dataset NAME|PATH [--schema FILE | --label COL --bad VALUE] [--job-id ID]
-        [--rounds 10] [--local-epochs 2] [--seed 42] [--plaintext])
+  serve --join-token-file FILE (--job FILE | --schema FILE | --dataset NAME|PATH [--schema FILE | --label COL --bad VALUE]) [--job-id ID]
+        [--rounds 10] [--local-epochs 2] [--seed 42] [--plaintext]
         [--db .fedrisk/coordinator.sqlite] [--host 127.0.0.1 [--insecure-allow-remote]] [--port 7070] [--consortium-id fedrisk]
         [--min-members 3] [--min-contributors 3] [--allow-two-party-aggregation]
         [--round-timeout-ms 120000] [--keying-timeout-ms 120000] [--log-level info]
@@ -59,8 +60,15 @@ function jobFromFlags(v: Record<string, string | boolean | undefined>): JobSpec 
   const file = str(v, 'job');
   if (file) return parseJobSpec(JSON.parse(readFileSync(file, 'utf8')));
   const dataset = str(v, 'dataset');
-  if (!dataset) throw new UsageError('give --job FILE or --dataset NAME|PATH');
-  const { schema } = resolveSchema({ dataset, schemaPath: str(v, 'schema'), label: str(v, 'label'), bad: str(v, 'bad') });
+  const schemaPath = str(v, 'schema');
+  if (!dataset && (str(v, 'label') !== undefined || str(v, 'bad') !== undefined)) {
+    throw new UsageError('--label/--bad infer a schema from a CSV: give --dataset PATH too, or --schema FILE');
+  }
+  if (!dataset && !schemaPath) throw new UsageError('give --job FILE, --schema FILE, or --dataset NAME|PATH');
+  // A real coordinator holds no data: the schema file alone defines the job. --dataset is for demos and inference.
+  const schema = dataset
+    ? resolveSchema({ dataset, schemaPath, label: str(v, 'label'), bad: str(v, 'bad') }).schema
+    : loadSchemaFile(schemaPath!);
   return buildJobSpec(str(v, 'job-id') ?? `${schema.name}-job`, schema, {
     rounds: int(v, 'rounds', JOB_DEFAULTS.rounds, 1, 1000),
     localEpochs: int(v, 'local-epochs', JOB_DEFAULTS.localEpochs, 1, 1000),

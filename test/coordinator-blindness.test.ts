@@ -83,3 +83,15 @@ test('the coordinator store has no place for a key or a plaintext model', () => 
   assert.ok(migrations.length > 0);
   for (const col of ['secret', 'private_key', 'weights', 'plaintext']) assert.ok(!migrations.includes(`'${col}`), `column like ${col}`);
 });
+
+test('node/ depends on neither coordinator/ nor simulations/', () => {
+  const files = [...closure(sourceFiles(join(ROOT, 'node')))].map((f) => relative(ROOT, f));
+  const bad = files.filter((f) => f.startsWith('coordinator/') || f.startsWith('simulations/'));
+  assert.deepEqual(bad, [], `node/ reaches ${bad.join(', ')}`);
+});
+
+test('protos/ imports nothing outside protos/', () => {
+  const files = [...closure(sourceFiles(join(ROOT, 'protos')))].map((f) => relative(ROOT, f));
+  const bad = files.filter((f) => !f.startsWith('protos/'));
+  assert.deepEqual(bad, [], `protos/ reaches ${bad.join(', ')}`);
+});

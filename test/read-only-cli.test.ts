@@ -39,3 +39,24 @@ test('node models list: --help, --state-dir required, and a folder without node 
   assert.match(io.err(), /no node state in .*node-typo/);
   assert.equal(existsSync(join(empty, 'node.key')), false);
 });
+
+test('coordinator serve runs a job from a schema file alone (the coordinator holds no data)', async () => {
+  const { writeFileSync } = await import('node:fs');
+  const tokenFile = join(dir, 'join-token');
+  writeFileSync(tokenFile, 'a-join-token-of-enough-length', { mode: 0o600 });
+  const stop = new AbortController();
+  const io = captureCliIo(stop.signal);
+  const db = join(dir, 'coordinator.sqlite');
+  const schema = new URL('../datasets/credit_data/schema.json', import.meta.url).pathname;
+  const done = runCoordinatorCli(['serve', '--join-token-file', tokenFile, '--schema', schema, '--rounds', '2', '--db', db, '--port', '0', '--log-level', 'error'], io);
+  for (let i = 0; i < 400 && !/listening on/.test(io.out()); i++) await new Promise((r) => setTimeout(r, 25));
+  assert.match(io.out(), /coordinator listening on/, io.err());
+  stop.abort();
+  assert.equal(await done, 0, io.err());
+  const status = captureCliIo();
+  assert.equal(await runCoordinatorCli(['status', '--db', db, '--json'], status), 0, status.err());
+  assert.match(status.out(), /credit_data-job/);
+  const inferWithoutData = captureCliIo();
+  assert.equal(await runCoordinatorCli(['serve', '--join-token-file', tokenFile, '--label', 'Status', '--bad', 'bad', '--db', db], inferWithoutData), 2);
+  assert.match(inferWithoutData.err(), /--label\/--bad infer a schema from a CSV/);
+});
