@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { FedriskError } from '../../common/errors.js';
 import {
   createVersionedDocumentStore,
+  typedDocumentStore,
   type TypedDocumentStore,
   type StoredVersion,
   type VersionSummary,
@@ -25,12 +26,12 @@ export interface PolicyStoreOptions {
   now?: () => Date;
 }
 
-function typed(v: StoredVersion | null): StoredPolicy | null {
-  if (!v) return null;
+/** A stored policy, read back and validated again (a row that no longer validates is an internal error). */
+function readPolicy(v: StoredVersion): Policy {
   try {
     // Read back against the ceiling, not the configured cap: a policy stored before the cap was lowered still loads,
     // and pricing caps it (capApr is the last line of defence).
-    return { ...v, document: validatePolicy(v.document, resolveAprCap()) };
+    return validatePolicy(v.document, resolveAprCap());
   } catch (err) {
     throw new FedriskError('INTERNAL', `stored policy version ${v.version} no longer validates`, { policyVersion: v.version }, { cause: err });
   }
@@ -45,13 +46,5 @@ export function createPolicyStore(knex: Knex, opts: PolicyStoreOptions = {}): Po
     validate: (doc) => Promise.resolve(validatePolicy(doc, cap)),
     ...(opts.now ? { now: opts.now } : {}),
   });
-  return {
-    put: (doc, createdBy, note, putOpts) => store.put(doc, createdBy, note, putOpts),
-    activate: (version) => store.activate(version),
-    getActive: async () => typed(await store.getActive()),
-    getActiveVersion: () => store.getActiveVersion(),
-    get: async (version) => typed(await store.get(version)),
-    list: () => store.list(),
-    seedDefault: () => store.seed(clonePolicy(DEFAULT_POLICY), 'system', 'default policy'),
-  };
+  return typedDocumentStore(store, readPolicy, (st) => st.seed(clonePolicy(DEFAULT_POLICY), 'system', 'default policy'));
 }

@@ -5,7 +5,7 @@ import type { RuleHit, RulesContext, RulesResult } from '../pipeline/decision-ty
 import { checkJdmCells, checkJdmStructure, HIT_ACTIONS, zenMessage, type JdmDocument } from './jdm-check.js';
 import { createRng } from '../../common/random.js';
 import { compileJdm } from './jdm-compiler.js';
-import { checkZenSafety, safeRulesContext } from './zen-safety.js';
+import { safeRulesContext } from './zen-safety.js';
 import { RISKY_RULES_CONTEXT, randomRulesContext, validationSamples } from './sample-rules-context.js';
 
 /** Random contexts the compiled evaluator must agree with zen-engine on before it replaces it (fixed seed: repeatable). */
@@ -193,8 +193,6 @@ export class RulesEngine {
   static async compile(version: number, doc: unknown): Promise<CompiledRules> {
     if (!Number.isSafeInteger(version) || version < 0) throw invalid('version', 'must be a non-negative integer');
     const structural = checkJdmStructure(doc);
-    // Before zen-engine evaluates anything of it: some expressions abort the process inside zen-engine (zen-safety.ts).
-    checkZenSafety(structural);
     let document: JdmDocument;
     try {
       document = JSON.parse(canonicalJson(structural)) as JdmDocument;
@@ -208,6 +206,7 @@ export class RulesEngine {
     } catch (err) {
       throw invalid('rules', `zen-engine refused the decision graph: ${zenMessage(err).text}`);
     }
+    // First zen-engine evaluation of the document: checkJdmCells refuses what would abort the process (zen-safety.ts).
     checkJdmCells(document, RulesEngine.cellContext());
     for (const sample of validationSamples()) {
       let result: unknown;

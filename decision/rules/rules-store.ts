@@ -6,6 +6,7 @@ import { RulesEngine } from './rules-engine.js';
 import { RULES_TABLE } from './rules-migrations.js';
 import {
   createVersionedDocumentStore,
+  typedDocumentStore,
   type TypedDocumentStore,
   type StoredVersion,
   type VersionSummary,
@@ -43,10 +44,10 @@ export function defaultRulesDocument(): JdmDocument {
   return checkJdmStructure(JSON.parse(defaultDoc));
 }
 
-function typed(v: StoredVersion | null): StoredRules | null {
-  if (!v) return null;
+/** A stored rules document, read back as a JDM document (a row that no longer is one is an internal error). */
+function readRules(v: StoredVersion): JdmDocument {
   try {
-    return { ...v, document: checkJdmStructure(v.document) };
+    return checkJdmStructure(v.document);
   } catch (err) {
     throw new FedriskError('INTERNAL', `stored rules version ${v.version} is not a JDM document`, { rulesVersion: v.version }, { cause: err });
   }
@@ -60,13 +61,5 @@ export function createRulesStore(knex: Knex, opts: { now?: () => Date } = {}): R
     validate: async (doc) => (await RulesEngine.compile(0, doc)).document,
     ...(opts.now ? { now: opts.now } : {}),
   });
-  return {
-    put: (doc, createdBy, note, putOpts) => store.put(doc, createdBy, note, putOpts),
-    activate: (version) => store.activate(version),
-    getActive: async () => typed(await store.getActive()),
-    getActiveVersion: () => store.getActiveVersion(),
-    get: async (version) => typed(await store.get(version)),
-    list: () => store.list(),
-    seedDefault: () => store.seed(defaultRulesDocument(), SEED_AUTHOR, 'default rule set (source documents’ examples)'),
-  };
+  return typedDocumentStore(store, readRules, (st) => st.seed(defaultRulesDocument(), SEED_AUTHOR, 'default rule set (source documents’ examples)'));
 }

@@ -82,6 +82,27 @@ export interface TypedDocumentStore<D> {
   seedDefault(): Promise<number | null>;
 }
 
+/**
+ * Fixes the document type of a versioned store: `read` turns a stored document into a `D` (throwing if it no longer
+ * is one), `seed` stores the shipped default. Rules and policy differ only in these two.
+ */
+export function typedDocumentStore<D>(
+  store: VersionedDocumentStore,
+  read: (v: StoredVersion) => D,
+  seed: (store: VersionedDocumentStore) => Promise<number | null>,
+): TypedDocumentStore<D> {
+  const typed = (v: StoredVersion | null): (VersionSummary & { document: D }) | null => (v ? { ...v, document: read(v) } : null);
+  return {
+    put: (doc, createdBy, note, putOpts) => store.put(doc, createdBy, note, putOpts),
+    activate: (version) => store.activate(version),
+    getActive: async () => typed(await store.getActive()),
+    getActiveVersion: () => store.getActiveVersion(),
+    get: async (version) => typed(await store.get(version)),
+    list: () => store.list(),
+    seedDefault: () => seed(store),
+  };
+}
+
 export interface VersionedDocumentStoreOptions {
   table: string;
   /** Names the document in errors (`rules version 3 ...`). */

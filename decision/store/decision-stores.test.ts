@@ -18,6 +18,7 @@ describe('decision store', () => {
   before(async () => {
     knex = createDecisionDb({ filename: tmp.file('decision.sqlite') });
     assert.equal((await migrateDecisionDb(knex)).length, Object.keys(DECISION_MIGRATIONS).length);
+    await createModelStore(knex).deploy(tinyModel('m1'), { activate: true });
   });
   after(async () => {
     await knex.destroy();
@@ -37,57 +38,8 @@ describe('decision store', () => {
     assert.equal(fk!.foreign_keys, 1);
   });
 
-  it('deploys, activates and reads back the active model', async () => {
-    const models = createModelStore(knex);
-    assert.equal(await models.getActive(), null);
-    assert.equal(await models.getActiveVersion(), null);
-    await models.deploy(tinyModel('m1'), { activate: false });
-    assert.equal(await models.getActiveVersion(), null);
-    await models.activate('m1');
-    assert.equal(await models.getActiveVersion(), 'm1');
-    assert.deepEqual(await models.getActive(), tinyModel('m1'));
-  });
-
-  it('keeps exactly one model active across deploys and rollbacks', async () => {
-    const models = createModelStore(knex);
-    await models.deploy(tinyModel('m2', { bias: -3 }), { activate: true });
-    await models.deploy(tinyModel('m3', { bias: -4 }), { activate: false });
-    const activeCount = async () => (await models.list()).filter((m) => m.active).length;
-    assert.equal(await models.getActiveVersion(), 'm2');
-    assert.equal(await activeCount(), 1);
-    await models.activate('m3');
-    await models.activate('m1');
-    await models.activate('m1');
-    assert.equal(await activeCount(), 1);
-    assert.equal(await models.getActiveVersion(), 'm1');
-    const list = await models.list();
-    assert.deepEqual(list.map((m) => m.version).sort(), ['m1', 'm2', 'm3']);
-    assert.equal(list.find((m) => m.version === 'm1')!.createdAt, '2026-11-22T00:00:00.000Z');
-    // The database itself refuses a second active row, whatever code writes it.
-    await assert.rejects(knex('models').where({ version: 'm2' }).update({ active: 1 }));
-    await assert.rejects(models.activate('nope'), isCode('NOT_FOUND'));
-  });
-
-  it('is idempotent for an identical body and refuses a different one under the same version', async () => {
-    const models = createModelStore(knex);
-    await models.deploy(tinyModel('m4'), { activate: false });
-    await models.deploy(tinyModel('m4'), { activate: false });
-    await assert.rejects(models.deploy(tinyModel('m4', { bias: 1 }), { activate: true }), isCode('ALREADY_EXISTS'));
-    assert.equal(await models.getActiveVersion(), 'm1', 'a refused deploy activates nothing');
-  });
-
-  it('refuses a model that cannot score', async () => {
-    const models = createModelStore(knex);
-    await assert.rejects(models.deploy(tinyModel('bad1', { weights: [1, 2] }), { activate: true }), isCode('INVALID_ARGUMENT'));
-    await assert.rejects(models.deploy(tinyModel('bad2', { bias: Number.NaN }), { activate: true }), isCode('INVALID_ARGUMENT'));
-    await assert.rejects(
-      models.deploy(tinyModel('bad3', { standardisation: { mean: [0], std: [0] } }), { activate: true }),
-      isCode('INVALID_ARGUMENT'),
-    );
-    await assert.rejects(models.deploy(tinyModel('has space'), { activate: true }), isCode('INVALID_ARGUMENT'));
-    assert.equal((await models.list()).some((m) => m.version.startsWith('bad')), false);
-  });
-
+  // The model store's behaviour is the contract suite's (test/store-contract, on SQLite and PostgreSQL); here only
+  // what is particular to the SQLite decision file.
   it('stores applications (with a foreign key to the model) and reads them back', async () => {
     const apps = createApplicationStore(knex);
     const record = {

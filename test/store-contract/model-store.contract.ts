@@ -73,6 +73,7 @@ export const modelStoreContract: StoreContract = {
     it('refuses a model that cannot score and stores nothing of it', async () => {
       await assert.rejects(models.deploy(tinyModel('bad1', { weights: [1, 2] }), { activate: true }), isCode('INVALID_ARGUMENT'));
       await assert.rejects(models.deploy(tinyModel('bad2', { bias: Number.NaN }), { activate: true }), isCode('INVALID_ARGUMENT'));
+      await assert.rejects(models.deploy(tinyModel('bad3', { standardisation: { mean: [0], std: [0] } }), { activate: true }), isCode('INVALID_ARGUMENT'));
       await assert.rejects(models.deploy(tinyModel('has space'), { activate: true }), isCode('INVALID_ARGUMENT'));
       assert.equal((await models.list()).some((m) => m.version.startsWith('bad')), false);
     });
