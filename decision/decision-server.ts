@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FedriskError } from '../common/errors.js';
 import { silentLogger, type Logger } from '../common/log.js';
-import { createDecisionApp } from './http/create-decision-app.js';
+import { createDecisionHttpHandler } from './http/create-decision-app.js';
 import { DEFAULT_REFRESH_MS } from './scoring/active-model-cache.js';
 import type { ApiKeyStore } from './store/api-key-store.js';
 import { openDecisionService, resolveDecisionDb, type DecisionService } from './service/open-decision-service.js';
@@ -133,7 +133,7 @@ export async function startDecisionServer(config: DecisionServerConfig): Promise
   try {
     const adminKeyCreated = config.keyFile ? await ensureAdminKeyFile(config.keyFile, service.apiKeyStore, log) : false;
     if (!service.models.current()) log.warn('no active model: POST /v1/applications answers 503 until one is deployed');
-    const server = createServer(createDecisionApp(service));
+    const server = createServer(createDecisionHttpHandler(service));
     server.requestTimeout = 30_000;
     server.headersTimeout = 10_000;
     server.keepAliveTimeout = 65_000;

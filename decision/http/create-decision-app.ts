@@ -3,21 +3,31 @@
  * that validate and call the transport-neutral handlers, /metrics, /openapi.json and /docs. Errors become responses in
  * one middleware (error-middleware.ts) through the one status table.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Application, type Request, type RequestHandler } from 'express';
 import { FedriskError, invalid } from '../../common/errors.js';
-import { parseIdempotencyKeyHeader } from '../idempotency/index.js';
-import { submitApplication, applicationStatus } from '../service/application-intake.js';
+import { applicationStatus } from '../service/application-intake.js';
 import { adminHandlers } from '../service/admin-handlers.js';
 import type { DecisionService } from '../service/open-decision-service.js';
 import type { ApiKeyRole } from '../store/api-key-store.js';
-import { errorMiddleware, notFoundRoute } from './error-middleware.js';
-import { bearerKey, type Principal } from './require-role.js';
+import { errorMiddleware, fromBodyParserError, notFoundRoute, unreadableBodyError } from './error-middleware.js';
+import { authenticate, type Principal } from './require-role.js';
+import { APPLICATION_ROLES, applicationsRoute } from './applications-route.js';
 import { buildOpenApi } from './openapi.js';
 import { docsPage } from './docs-page.js';
+import { createApplicationLane } from './application-lane.js';
 
 export const MAX_BODY = '64kb';
 
-const jsonBody: RequestHandler = express.json({ limit: MAX_BODY, strict: true });
+const parseJson: RequestHandler = express.json({ limit: MAX_BODY, strict: true });
+
+/**
+ * express.json, with every failure to read or decode the body answered as the client's fault: body-parser passes
+ * some through untyped (a zlib error on a body marked gzip that is not), which would otherwise be a 500.
+ */
+const jsonBody: RequestHandler = (req, res, next) => {
+  parseJson(req, res, (err?: unknown) => next(err === undefined ? undefined : (fromBodyParserError(err) ?? unreadableBodyError())));
+};
 
 const noStore: RequestHandler = (_req, res, next) => {
   res.setHeader('Cache-Control', 'no-store');
@@ -43,6 +53,19 @@ function principal(res: express.Response): Principal {
   return res.locals['principal'] as Principal;
 }
 
+/**
+ * The service's request listener: the fast lane for POST /v1/applications (application-lane.ts) in front of the
+ * express app. `lane: false` serves everything through express (the differential test compares the two).
+ */
+export function createDecisionHttpHandler(svc: DecisionService, options: { lane?: boolean } = {}): (req: IncomingMessage, res: ServerResponse) => void {
+  const app = createDecisionApp(svc);
+  if (options.lane === false) return app;
+  const lane = createApplicationLane(svc, svc.log);
+  return (req, res) => {
+    if (!lane(req, res)) app(req, res);
+  };
+}
+
 export function createDecisionApp(svc: DecisionService): Application {
   const admin = adminHandlers(svc);
   const app = express();
@@ -54,15 +77,12 @@ export function createDecisionApp(svc: DecisionService): Application {
   const auth =
     (...roles: ApiKeyRole[]): RequestHandler =>
     async (req, res, next) => {
-      const key = bearerKey(req.get('authorization'));
-      if (key === null) {
-        res.setHeader('WWW-Authenticate', 'Bearer');
-        throw new FedriskError('UNAUTHENTICATED', 'an API key is required (Authorization: Bearer <key>)', { field: 'authorization' });
+      try {
+        res.locals['principal'] = await authenticate(svc.apiKeys, req.get('authorization'), roles);
+      } catch (err) {
+        if (err instanceof FedriskError && err.details['challenge'] === true) res.setHeader('WWW-Authenticate', 'Bearer');
+        throw err;
       }
-      const found = await svc.apiKeys.verify(key);
-      if (!found) throw new FedriskError('UNAUTHENTICATED', 'unknown or revoked API key', { field: 'authorization' });
-      if (!roles.includes(found.role)) throw new FedriskError('PERMISSION_DENIED', "this API key's role may not call this endpoint", { field: 'authorization' });
-      res.locals['principal'] = { keyId: found.id, role: found.role } satisfies Principal;
       next();
     };
 
@@ -83,19 +103,9 @@ export function createDecisionApp(svc: DecisionService): Application {
   });
 
   // ---- applications ----
-  app.post('/v1/applications', noStore, auth('app', 'admin'), jsonBody, async (req, res) => {
-    const mode = req.query['mode'] === undefined ? 'sync' : req.query['mode'] === 'async' ? 'async' : null;
-    if (mode === null) throw invalid('mode', 'must be async (or absent for a synchronous decision)');
-    const result = await submitApplication(svc, {
-      body: req.body as unknown,
-      apiKeyId: principal(res).keyId,
-      idempotencyKey: parseIdempotencyKeyHeader(req.headers['idempotency-key']),
-      mode,
-    });
-    if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
-    const id = (result.body as { applicationId?: string }).applicationId;
-    if (id) res.location(`/v1/applications/${id}`);
-    res.status(result.status).json(result.body);
+  app.post('/v1/applications', noStore, auth(...APPLICATION_ROLES), jsonBody, async (req, res) => {
+    const answer = await applicationsRoute(svc, { mode: req.query['mode'], idempotencyKey: req.headers['idempotency-key'], body: req.body as unknown, principal: principal(res) });
+    res.set(answer.headers).status(answer.status).json(answer.body);
   });
   app.get('/v1/applications/:id', noStore, auth('app', 'reviewer', 'admin'), async (req, res) => {
     res.json(await applicationStatus(svc, idParam(req)));

@@ -1,3 +1,4 @@
+import { FedriskError } from '../../common/errors.js';
 import type { ApiKeyRole } from '../store/api-key-store.js';
 
 /** The caller as established by its API key. */
@@ -20,3 +21,21 @@ export function bearerKey(header: string | undefined): string | null {
  * but its role is not allowed here. It runs before the body is parsed, so an unauthenticated caller cannot make the
  * service parse JSON at all. The principal is left in `res.locals.principal` for later audit use.
  */
+
+/** What verifies a key (the service's cached key store). */
+export interface KeyVerifier {
+  verify(key: string): Promise<{ id: string; role: ApiKeyRole } | null>;
+}
+
+/**
+ * Authenticates an `Authorization` header for one of `roles`, for both HTTP lanes: UNAUTHENTICATED (the caller adds
+ * the `WWW-Authenticate: Bearer` challenge when `challenge` is set on the error's details) or PERMISSION_DENIED.
+ */
+export async function authenticate(keys: KeyVerifier, header: string | undefined, roles: readonly ApiKeyRole[]): Promise<Principal> {
+  const key = bearerKey(header);
+  if (key === null) throw new FedriskError('UNAUTHENTICATED', 'an API key is required (Authorization: Bearer <key>)', { field: 'authorization', challenge: true });
+  const found = await keys.verify(key);
+  if (!found) throw new FedriskError('UNAUTHENTICATED', 'unknown or revoked API key', { field: 'authorization' });
+  if (!roles.includes(found.role)) throw new FedriskError('PERMISSION_DENIED', "this API key's role may not call this endpoint", { field: 'authorization' });
+  return { keyId: found.id, role: found.role };
+}
