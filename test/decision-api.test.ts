@@ -277,7 +277,8 @@ test('consent withdrawal erases PII; retention purge; the audit chain stays veri
   const token = tok.body['token'] as string;
   const del = await h.call('DELETE', `/v1/applicants/${token}`, { key: h.keys.admin });
   assert.equal(del.status, 200, JSON.stringify(del.body));
-  const row = (await h.server.service.knex('applicants').where({ token }).first()) as { id_number_enc: unknown; erased_at: string | null };
+  const row = (await h.server.service.knex('applicants').where({ token }).first()) as { pii_enc: unknown; id_number_enc: unknown; erased_at: string | null };
+  assert.equal(row.pii_enc, null);
   assert.equal(row.id_number_enc, null);
   assert.ok(row.erased_at);
   assert.equal((await h.call('DELETE', `/v1/applicants/${token}x`, { key: h.keys.admin })).status, 400);
@@ -294,7 +295,7 @@ test('PII key rotation re-encrypts in place while decisions continue', async () 
   assert.equal(rot.status, 200, JSON.stringify(rot.body));
   for (const r of await during) assert.equal(r.status, 201);
   assert.equal((await decide(h.application(21))).status, 201);
-  const counts = (await h.server.service.knex('applicants').whereNotNull('id_number_enc').select('key_id').groupBy('key_id')) as { key_id: string }[];
+  const counts = (await h.server.service.knex('applicants').whereNull('erased_at').select('key_id').groupBy('key_id')) as { key_id: string }[];
   assert.deepEqual(counts.map((c) => c.key_id), [rot.body['activeKeyId']]);
 });
 

@@ -86,16 +86,19 @@ export function findPiiLike(value: unknown, path = 'record', depth = 0): { path:
   if (typeof value !== 'object' || value === null) return null;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const hit = findPiiLike(value[i], `${path}[${i}]`, depth + 1);
-      if (hit) return hit;
+      const hit = findPiiLike(value[i], '', depth + 1);
+      if (hit) return { path: `${path}[${i}]${hit.path}`, looksLike: hit.looksLike };
     }
     return null;
   }
-  for (const [k, v] of Object.entries(value)) {
+  // for...in over own keys rather than Object.entries: this walks every audit record on the decision path, and the
+  // path text is only built for a hit.
+  for (const k in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, k)) continue;
     const keyKind = piiKind(k);
     if (keyKind !== null) return { path: `${path} (a key)`, looksLike: keyKind };
-    const hit = findPiiLike(v, `${path}.${k}`, depth + 1);
-    if (hit) return hit;
+    const hit = findPiiLike((value as Record<string, unknown>)[k], '', depth + 1);
+    if (hit) return { path: `${path}.${k}${hit.path}`, looksLike: hit.looksLike };
   }
   return null;
 }

@@ -114,13 +114,14 @@ export function looksBotLike(device: DeviceInput): boolean {
  */
 export function assessDevice(device: DeviceInput, deviceId: string): DeviceAssessment {
   const s = device.signals ?? {};
+  // Keys in sorted order: the assessment is part of the decision's input digest (canonical JSON's fast path).
   return {
+    botLike: looksBotLike(device),
     deviceId,
     emulator: s.emulator === true || emulatorEvidence(device) !== null,
-    root: s.root === true,
     hook: s.hook === true,
     proxy: s.proxy === true,
+    root: s.root === true,
     vpn: s.vpn === true,
-    botLike: looksBotLike(device),
   };
 }

@@ -11,7 +11,7 @@ import { normaliseApplicant } from './identifier-rules.js';
 import { loadKeyring, loadOrCreateKeyring } from './pii-keyring.js';
 import { rotatePiiKey } from './pii-key-rotation.js';
 import { PII_MIGRATIONS } from './pii-migrations.js';
-import { PiiVault } from './pii-vault.js';
+import { PiiVault, type PiiKind } from './pii-vault.js';
 import { nthIdNumber, validBankCard, validIdNumber, validPhone } from './valid-id-number.js';
 
 const T0 = '2026-11-22T10:00:00.000Z';
@@ -39,6 +39,29 @@ function rowFor(vault: PiiVault, a: ApplicantPii, now: string): ApplicantRow {
   );
 }
 
+/**
+ * A row as written before the record box (migration 20261122002200): one box per field under its kind's aad,
+ * `pii_enc` NULL. Built by hand, since nothing writes this layout any more.
+ */
+function legacyRow(vault: PiiVault, a: ApplicantPii, now: string): ApplicantRow {
+  const box = (kind: PiiKind, value: string): Buffer => Buffer.from(vault.encrypt(kind, value).box);
+  return {
+    ...rowFor(vault, a, now),
+    id_number_enc: box('idNumber', a.idNumber),
+    name_enc: box('name', a.name),
+    phone_enc: box('phone', a.phone),
+    bank_card_enc: a.bankCard ? box('bankCard', a.bankCard) : null,
+    pii_enc: null,
+  };
+}
+
+const PII_COLUMNS = ['id_number_enc', 'name_enc', 'phone_enc', 'bank_card_enc', 'pii_enc'] as const;
+
+/** Which PII columns of a stored row hold a box. */
+function boxed(row: ApplicantRow | undefined): string[] {
+  return PII_COLUMNS.filter((c) => row?.[c] !== null && row?.[c] !== undefined);
+}
+
 describe('applicant store (SQLite)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fedrisk-applicants-'));
   const keyringPath = join(dir, 'pii-keyring.json');
@@ -46,10 +69,24 @@ describe('applicant store (SQLite)', () => {
   const vault = new PiiVault(loadOrCreateKeyring(keyringPath));
   let knex: Knex;
   let store: ApplicantStore;
+  // Applicants stored before the record box existed: 0 and 1 are read, 0 re-applies, 2 is erased, 3 is purged, 1 and
+  // 4 are converted by the key rotation.
+  const legacyPeople = [applicant(50), applicant(51, false), applicant(52), applicant(53), applicant(54)];
+  const legacyRows = legacyPeople.map((a, i) => legacyRow(vault, a, i === 3 ? '2020-01-01T00:00:00.000Z' : T0));
 
   before(async () => {
     knex = openKnex({ client: 'sqlite', filename: dbPath });
-    assert.deepEqual(await migrate(knex, PII_MIGRATIONS, 'test_migrations'), ['20261122001000_applicants']);
+    const [first] = Object.keys(PII_MIGRATIONS).sort();
+    assert.deepEqual(await migrate(knex, { [first!]: PII_MIGRATIONS[first!]! }, 'test_migrations'), ['20261122001000_applicants']);
+    // A store of that schema, with rows in it, then upgraded.
+    await knex('applicants').insert(
+      legacyRows.map((r) => {
+        const old: Partial<ApplicantRow> = { ...r };
+        delete old.pii_enc;
+        return old;
+      }),
+    );
+    assert.deepEqual(await migrate(knex, PII_MIGRATIONS, 'test_migrations'), ['20261122002200_applicant_pii_box']);
     assert.deepEqual(await migrate(knex, PII_MIGRATIONS, 'test_migrations'), []);
     store = createApplicantStore(knex, vault);
   });
@@ -62,8 +99,11 @@ describe('applicant store (SQLite)', () => {
     const a = applicant(1);
     const row = rowFor(vault, a, T0);
     assert.equal(row.key_id, vault.activeKeyId);
-    assert.ok(Buffer.isBuffer(row.id_number_enc));
+    assert.ok(Buffer.isBuffer(row.pii_enc));
+    assert.deepEqual(boxed(row), ['pii_enc'], 'one box per applicant, the per-field columns NULL');
+    assert.deepEqual(vault.decryptRecord(row.token, row.key_id, row.pii_enc!), { ...a, bankCard: a.bankCard ?? null });
     await knex.transaction((trx) => writeApplicants(trx, [row, rowFor(vault, applicant(2, false), T0)]));
+    assert.deepEqual(await knex<ApplicantRow>('applicants').where({ token: row.token }).first(), row, 'stored as built');
     const view = await store.get(row.token);
     assert.deepEqual(
       { idNumber: view?.idNumber, name: view?.name, phone: view?.phone, bankCard: view?.bankCard },
@@ -103,7 +143,7 @@ describe('applicant store (SQLite)', () => {
       [null, null, null, null, null, null, at],
     );
     const raw = await knex<ApplicantRow>('applicants').where({ token }).first();
-    assert.equal(raw?.id_number_enc, null);
+    assert.deepEqual(boxed(raw), []);
     assert.equal(await store.erase(token, '2026-12-01T00:00:00.000Z'), true, 'idempotent');
     assert.equal((await store.get(token))?.erasedAt, at, 'first erasure time kept');
     assert.equal(await store.erase('unknown', at), false);
@@ -112,6 +152,61 @@ describe('applicant store (SQLite)', () => {
     assert.equal(back?.erasedAt, null);
     assert.equal(back?.idNumber, a.idNumber);
     assert.equal(back?.consentAt, '2026-11-25T00:00:00.000Z');
+  });
+
+  it('reads, erases and purges rows stored one box per field; a new application moves them to the record box', async () => {
+    const raw = (token: string): Promise<ApplicantRow | undefined> => knex<ApplicantRow>('applicants').where({ token }).first();
+    const [r0, r1, r2, r3] = legacyRows as [ApplicantRow, ApplicantRow, ApplicantRow, ApplicantRow];
+    assert.deepEqual(boxed(await raw(r0.token)), ['id_number_enc', 'name_enc', 'phone_enc', 'bank_card_enc'], 'as written before the migration');
+    assert.deepEqual(boxed(await raw(r1.token)), ['id_number_enc', 'name_enc', 'phone_enc']);
+    for (const [i, r] of legacyRows.entries()) {
+      const view = await store.get(r.token);
+      const a = legacyPeople[i]!;
+      assert.deepEqual(
+        { idNumber: view?.idNumber, name: view?.name, phone: view?.phone, bankCard: view?.bankCard, keyId: view?.keyId },
+        { idNumber: a.idNumber, name: a.name, phone: a.phone, bankCard: a.bankCard ?? null, keyId: vault.activeKeyId },
+      );
+    }
+
+    const at = '2026-11-24T00:00:00.000Z';
+    assert.equal(await store.erase(r2.token, at), true);
+    const erased = await raw(r2.token);
+    assert.deepEqual([boxed(erased), erased?.phone_token, erased?.bank_card_token, erased?.erased_at], [[], null, null, at]);
+    assert.deepEqual([(await store.get(r2.token))?.idNumber, (await store.get(r2.token))?.name], [null, null]);
+
+    assert.equal(await store.purgeOlderThan('2025-01-01T00:00:00.000Z', at), 1, 'only the old per-field row is that old');
+    assert.deepEqual(boxed(await raw(r3.token)), []);
+    assert.equal((await raw(r3.token))?.erased_at, at);
+
+    const later = '2026-11-25T00:00:00.000Z';
+    const again = rowFor(vault, legacyPeople[0]!, later);
+    await writeApplicants(knex, [again]);
+    assert.deepEqual(await raw(r0.token), { ...again, created_at: T0 }, 'record box written, per-field boxes cleared');
+    assert.equal((await store.get(r0.token))?.bankCard, legacyPeople[0]!.bankCard);
+  });
+
+  it('a record box copied onto another applicant does not open there; erasure still works on that row', async () => {
+    const a = rowFor(vault, applicant(60), T0);
+    const b = rowFor(vault, applicant(61), T0);
+    await writeApplicants(knex, [a, b]);
+    await knex<ApplicantRow>('applicants').where({ token: b.token }).update({ pii_enc: a.pii_enc });
+    await assert.rejects(store.get(b.token), (e: unknown) => e instanceof FedriskError && e.code === 'PERMISSION_DENIED');
+    assert.equal((await store.get(a.token))?.idNumber, applicant(60).idNumber);
+    assert.equal(await store.erase(b.token, '2026-11-24T00:00:00.000Z'), true);
+    assert.equal((await store.get(b.token))?.idNumber, null);
+  });
+
+  it('a row a pre-migration process upserted over a record box reads as its (newer) per-field boxes', async () => {
+    const a = applicant(62);
+    const row = rowFor(vault, a, T0);
+    await writeApplicants(knex, [row]);
+    const moved = { ...a, phone: validPhone(6262) };
+    // What the old code's upsert does: the per-field columns and the key, `pii_enc` left as it was.
+    const { id_number_enc, name_enc, phone_enc, bank_card_enc } = legacyRow(vault, moved, T0);
+    await knex<ApplicantRow>('applicants').where({ token: row.token }).update({ id_number_enc, name_enc, phone_enc, bank_card_enc });
+    assert.equal((await store.get(row.token))?.phone, moved.phone);
+    assert.equal(await store.erase(row.token, '2026-11-24T00:00:00.000Z'), true);
+    assert.deepEqual(boxed(await knex<ApplicantRow>('applicants').where({ token: row.token }).first()), []);
   });
 
   it('purges PII past retention, sparing recent and pending applicants', async () => {
@@ -156,6 +251,16 @@ describe('applicant store (SQLite)', () => {
     assert.equal(sample?.idNumber, many[7]!.idNumber);
     assert.equal(sample?.bankCard, null);
     assert.equal(sample?.updatedAt, T0, 're-keying is not a data change');
+    // Rows stored one box per field come out as a record box under the new key, still opening to the same values.
+    for (const i of [1, 4]) {
+      const r = legacyRows[i]!;
+      const stored = await knex<ApplicantRow>('applicants').where({ token: r.token }).first();
+      assert.deepEqual([boxed(stored), stored?.key_id, stored?.updated_at], [['pii_enc'], result.activeKeyId, T0]);
+      const a = legacyPeople[i]!;
+      const view = await store.get(r.token);
+      assert.deepEqual([view?.idNumber, view?.name, view?.phone, view?.bankCard], [a.idNumber, a.name, a.phone, a.bankCard ?? null]);
+    }
+    assert.deepEqual(boxed(await knex<ApplicantRow>('applicants').where({ token: legacyRows[2]!.token }).first()), [], 'erased rows stay empty');
 
     const straggler = applicant(900);
     await writeApplicants(knex, [rowFor(stale, straggler, '2026-12-01T00:00:01.000Z')]);
@@ -171,18 +276,20 @@ describe('applicant store (SQLite)', () => {
     await assert.rejects(store.reencryptBatch(vault, 'k0-missing', 10), /not in the keyring/);
   });
 
-  it('never stores a submitted ID number, phone, bank card or name in plaintext', async () => {
+  it('never stores a submitted ID number, phone, bank card or name in plaintext (either layout)', async () => {
     const secrets = { idNumber: validIdNumber({ region: '320102', birth: '19851111', sequence: '777' }), name: '王秘密', phone: '13712345670', bankCard: validBankCard(31415926) };
+    const legacySecrets = { idNumber: validIdNumber({ region: '320102', birth: '19790203', sequence: '555' }), name: '李旧格式', phone: '13612345671', bankCard: validBankCard(27182818) };
     const a = normaliseApplicant(secrets);
-    await writeApplicants(knex, [rowFor(vault, a, T0)]);
+    await writeApplicants(knex, [rowFor(vault, a, T0), legacyRow(vault, normaliseApplicant(legacySecrets), T0)]);
     const token = vault.tokenize('idNumber', a.idNumber);
     assert.equal((await store.get(token))?.bankCard, secrets.bankCard);
+    assert.equal((await store.get(vault.tokenize('idNumber', legacySecrets.idNumber)))?.name, legacySecrets.name);
     const search = (when: string): void => {
       const files = [dbPath, `${dbPath}-wal`, `${dbPath}-shm`].filter((f) => existsSync(f));
       const bytes = Buffer.concat(files.map((f) => readFileSync(f)));
       assert.ok(bytes.length > 4096);
       assert.ok(bytes.includes(Buffer.from(token)), `the token is stored ${when} (sanity check of the search)`);
-      for (const [field, value] of Object.entries(secrets)) {
+      for (const [field, value] of [...Object.entries(secrets), ...Object.entries(legacySecrets)]) {
         assert.ok(!bytes.includes(Buffer.from(value, 'utf8')), `${field} found in plaintext ${when}`);
         assert.ok(!bytes.includes(Buffer.from(value, 'utf16le')), `${field} found as UTF-16 ${when}`);
       }

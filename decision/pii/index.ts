@@ -28,7 +28,7 @@ export {
   type PiiKeyEntry,
   type CreateKeyringOptions,
 } from './pii-keyring.js';
-export { PiiVault, piiAad, type PiiKind, type PiiBox } from './pii-vault.js';
+export { PiiVault, piiAad, piiRecordAad, type PiiKind, type PiiBox, type PiiRecord } from './pii-vault.js';
 export {
   applicantRow,
   writeApplicants,

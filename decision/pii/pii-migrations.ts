@@ -1,10 +1,12 @@
 /**
- * Schema of the PII part of the decision store, as a MigrationList the decision store appends to its own list
- * (names in 20261122001000..20261122001099; dated, append-only: never edit an applied one, add a new one). Schema
- * builder only, so the same migrations run on SQLite and PostgreSQL.
+ * Schema of the PII part of the decision store, as a MigrationList the decision store spreads into its own list and
+ * applies in name order (20261122001000 created the table; later changes take a name after every migration already
+ * released, e.g. 20261122002200, so they run last on an existing database too; dated, append-only: never edit an
+ * applied one, add a new one). Schema builder only, so the same migrations run on SQLite and PostgreSQL.
  */
 import type { Knex } from 'knex';
 import type { MigrationList, MigrationModule } from '../../common/db/index.js';
+import { FedriskError } from '../../common/errors.js';
 
 /**
  * `applicants`: one row per applicant, keyed by the token of their ID number. PII columns hold AES-256-GCM boxes
@@ -40,7 +42,38 @@ const applicants: MigrationModule = {
   },
 };
 
+/**
+ * `applicants.pii_enc`: the applicant's whole PII record in one AES-256-GCM box (PiiVault.encryptRecord, bound to the
+ * row's token), so a decision pays one cipher operation instead of four. Rows written from now on fill it and leave the
+ * four per-field columns NULL; existing rows keep their per-field boxes (no keyring here to convert them) until a
+ * re-application, an erasure or a key rotation touches them (applicant-store.ts says how each layout is handled).
+ * Nullable, binary (blob / bytea), no index: nothing looks rows up by it.
+ *
+ * `down` drops the column. That would destroy the PII of every row in the record layout while leaving the row live
+ * (`erased_at` unset, nothing on record), and no code writes the per-field layout back, so it refuses while any row
+ * holds a record box: only a store that never wrote one (or has erased them all) can be rolled back.
+ */
+const applicantPiiBox: MigrationModule = {
+  async up(knex: Knex): Promise<void> {
+    await knex.schema.alterTable('applicants', (t) => {
+      t.binary('pii_enc').nullable();
+    });
+  },
+  async down(knex: Knex): Promise<void> {
+    const used = await knex('applicants').whereNotNull('pii_enc').first('token');
+    if (used !== undefined) {
+      throw new FedriskError('FAILED_PRECONDITION', 'applicants rows hold PII in pii_enc: dropping the column would lose it; not rolled back', {
+        field: 'pii_enc',
+      });
+    }
+    await knex.schema.alterTable('applicants', (t) => {
+      t.dropColumn('pii_enc');
+    });
+  },
+};
+
 /** The PII migrations, to be appended to the decision store's list. */
 export const PII_MIGRATIONS: MigrationList = {
   '20261122001000_applicants': applicants,
+  '20261122002200_applicant_pii_box': applicantPiiBox,
 };

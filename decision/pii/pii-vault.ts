@@ -6,8 +6,18 @@
  * - Tokens: HMAC-SHA256(tokenKey, `${kind}\u0000${value}`), base64url (43 characters). The kind is inside the MAC,
  *   so the same digits as a phone and as a bank card give unrelated tokens; the value must already be normalised
  *   (identifier-rules.ts), so two spellings of one identifier give one token.
- * - Ciphertext: encryptAtRest(activeKey, utf8(value), `fedrisk/pii/${kind}`); the aad names the field, so a box
- *   cannot be moved into another column and opened as something else. The row records which key id encrypted it.
+ * - Applicant records (what new `applicants` rows hold): ONE box per applicant, encryptAtRest(activeKey,
+ *   utf8(JSON.stringify([idNumber, name, phone, bankCard | null])), `fedrisk/pii/applicant/v1/${token}`). One
+ *   AES-256-GCM operation instead of one per field: each costs a cipher context and key schedule on the request
+ *   thread, and the decision path boxes every applicant. The aad binds the box to its row (the token of the
+ *   ID number), so it cannot be copied onto another applicant and opened there; `v1` names this plaintext layout (a
+ *   fixed-order JSON array: the same record always gives the same bytes, and any name survives the escaping). A
+ *   later layout takes a new aad, so a reader can tell them apart by which one authenticates.
+ * - Single values: encryptAtRest(activeKey, utf8(value), `fedrisk/pii/${kind}`); the aad names the field, so a box
+ *   cannot be moved into another column and opened as something else. Rows written before the record box (one box
+ *   per column) are opened this way, and nothing else on the request path uses it any more.
+ *
+ * The row records which key id encrypted its boxes.
  */
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { FedriskError } from '../../common/errors.js';
@@ -26,6 +36,19 @@ export interface PiiBox {
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 const encoder = new TextEncoder();
+
+/** An applicant's PII as one record box holds it (normalised values; no bank card is null). */
+export interface PiiRecord {
+  idNumber: string;
+  name: string;
+  phone: string;
+  bankCard: string | null;
+}
+
+/** The aad of an applicant's record box: the layout version and the row it belongs to (the ID number's token). */
+export function piiRecordAad(token: string): string {
+  return `fedrisk/pii/applicant/v1/${token}`;
+}
 
 /** The aad of a PII box of this kind. */
 export function piiAad(kind: PiiKind): string {
@@ -81,7 +104,7 @@ export class PiiVault {
     return this.keys.has(keyId);
   }
 
-  /** Encrypts one value under the active key. */
+  /** Encrypts one value under the active key (the per-column layout of older rows; see the file comment). */
   encrypt(kind: PiiKind, value: string): PiiBox {
     const keyId = this.active;
     return { keyId, box: encryptAtRest(this.keys.get(keyId)!, encoder.encode(value), piiAad(kind)) };
@@ -92,13 +115,62 @@ export class PiiVault {
    * a wrong kind or a tampered box is PERMISSION_DENIED (from decryptAtRest).
    */
   decrypt(kind: PiiKind, keyId: string, box: Uint8Array): string {
-    const key = this.keys.get(keyId);
-    if (!key) throw new FedriskError('FAILED_PRECONDITION', `PII key ${keyId} is not in the keyring`, { field: 'keyId', keyId });
-    const plain = decryptAtRest(key, box, piiAad(kind));
+    const plain = decryptAtRest(this.keyFor(keyId), box, piiAad(kind));
     try {
       return decoder.decode(plain);
     } finally {
       plain.fill(0);
     }
+  }
+
+  /**
+   * Encrypts a whole applicant record into one box under the active key, bound to the row's `token` (see the file
+   * comment). The serialised plaintext is wiped once boxed.
+   */
+  encryptRecord(token: string, record: PiiRecord): PiiBox {
+    if (token.length === 0) throw new FedriskError('INVALID_ARGUMENT', 'a PII record box is bound to a non-empty token', { field: 'token' });
+    const keyId = this.active;
+    const plain = encoder.encode(JSON.stringify([record.idNumber, record.name, record.phone, record.bankCard]));
+    try {
+      return { keyId, box: encryptAtRest(this.keys.get(keyId)!, plain, piiRecordAad(token)) };
+    } finally {
+      plain.fill(0);
+    }
+  }
+
+  /**
+   * Opens a record box from {@link encryptRecord}. Errors as {@link decrypt}: a missing key id is FAILED_PRECONDITION;
+   * another row's token, a tampered box or a wrong key is PERMISSION_DENIED. A box that authenticates but does not
+   * hold a v1 record is INTERNAL (only this class writes them).
+   */
+  decryptRecord(token: string, keyId: string, box: Uint8Array): PiiRecord {
+    const plain = decryptAtRest(this.keyFor(keyId), box, piiRecordAad(token));
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(decoder.decode(plain));
+    } catch {
+      // No cause: a JSON.parse message quotes the text it choked on, and that text is PII.
+      throw new FedriskError('INTERNAL', 'PII record box does not hold a v1 record', { keyId });
+    } finally {
+      plain.fill(0);
+    }
+    if (
+      !Array.isArray(parsed) ||
+      parsed.length !== 4 ||
+      typeof parsed[0] !== 'string' ||
+      typeof parsed[1] !== 'string' ||
+      typeof parsed[2] !== 'string' ||
+      (parsed[3] !== null && typeof parsed[3] !== 'string')
+    ) {
+      throw new FedriskError('INTERNAL', 'PII record box does not hold a v1 record', { keyId });
+    }
+    const [idNumber, name, phone, bankCard] = parsed as [string, string, string, string | null];
+    return { idNumber, name, phone, bankCard };
+  }
+
+  private keyFor(keyId: string): KeyObject {
+    const key = this.keys.get(keyId);
+    if (!key) throw new FedriskError('FAILED_PRECONDITION', `PII key ${keyId} is not in the keyring`, { field: 'keyId', keyId });
+    return key;
   }
 }

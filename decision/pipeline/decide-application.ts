@@ -168,13 +168,14 @@ export async function decideApplication(deps: PipelineDeps, body: unknown, opts:
   };
 
   const flags = [...new Set(rules.hits.map((h) => h.flag))];
+  // Keys in sorted order at every level: the objects are then canonical JSON as they stand (canonical-json.ts).
   const inputDigest = canonicalDigest({
-    tokens: { ...tokens, deviceId, ipToken },
-    features: row,
     amount: req.amount,
-    termMonths: req.termMonths,
-    device,
     behaviour: ctx.behaviour,
+    device,
+    features: row,
+    termMonths: req.termMonths,
+    tokens: { bankCardToken: tokens.bankCardToken, deviceId, idToken: tokens.idToken, ipToken, phoneToken: tokens.phoneToken },
   });
   const callback = opts.callbackUrl ? callbackDeliveryRow(opts.callbackUrl, { ...answer, status: 'decided' }, now) : null;
   await deps.writer.submit({
@@ -182,21 +183,21 @@ export async function decideApplication(deps: PipelineDeps, body: unknown, opts:
       kind: 'decision',
       at: iso,
       record: {
-        type: 'decision',
         applicationId,
-        inputDigest,
-        flags,
-        ruleHits: rules.hits.map((h) => `${h.ruleId}:${h.action}`),
-        reasonCodes,
-        modelVersion: active.version,
-        rulesVersion: rules.rulesVersion,
-        policyVersion: loaded.version,
-        probabilityOfDefault: pd,
-        score: scored.score,
-        grade: scored.grade,
-        outcome,
         apr: answer.apr,
         creditLimit: answer.creditLimit,
+        flags,
+        grade: scored.grade,
+        inputDigest,
+        modelVersion: active.version,
+        outcome,
+        policyVersion: loaded.version,
+        probabilityOfDefault: pd,
+        reasonCodes,
+        ruleHits: rules.hits.map((h) => `${h.ruleId}:${h.action}`),
+        rulesVersion: rules.rulesVersion,
+        score: scored.score,
+        type: 'decision',
       },
     },
     applicant: applicantRow(deps.vault, tokens, applicant, iso),

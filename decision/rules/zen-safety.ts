@@ -28,13 +28,27 @@ function safeNumber(x: number): number {
   return r === 0 ? 0 : r; // never -0
 }
 
+/** `v` itself where nothing in it changes, else a copy (this runs on every decision: copy only what differs). */
 function safeValue(v: unknown): unknown {
   if (typeof v === 'number') return safeNumber(v);
-  if (Array.isArray(v)) return v.map(safeValue);
+  if (Array.isArray(v)) {
+    let out: unknown[] | null = null;
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      const y = safeValue(x);
+      if (y !== x || Object.is(x, -0)) (out ??= v.slice())[i] = y;
+    }
+    return out ?? v;
+  }
   if (typeof v === 'object' && v !== null) {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = safeValue(x);
-    return out;
+    let out: Record<string, unknown> | null = null;
+    for (const k in v) {
+      if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+      const x = (v as Record<string, unknown>)[k];
+      const y = safeValue(x);
+      if (y !== x || Object.is(x, -0)) (out ??= { ...(v as Record<string, unknown>) })[k] = y;
+    }
+    return out ?? v;
   }
   return v;
 }

@@ -111,35 +111,43 @@ export function applicationRow(a: ApplicationRecord): ApplicationRow {
   if (typeof a.id !== 'string' || !UUID.test(a.id)) {
     throw new FedriskError('INVALID_ARGUMENT', 'application id must be a uuid', { field: 'id' });
   }
-  const row: ApplicationRow = {
-    id: a.id.toLowerCase(),
-    created_at: a.createdAt,
-    model_version: a.modelVersion,
-    probability_of_default: a.probabilityOfDefault,
-    score: a.score,
-    grade: a.grade,
-    decision: a.decision,
-    features_digest: a.featuresDigest,
-  };
   const d = a.details;
-  if (d) {
-    Object.assign(row, {
-      applicant_token: d.applicantToken,
-      amount: d.amount,
-      term_months: d.termMonths,
-      status: d.status,
-      reason_codes_json: JSON.stringify(d.reasonCodes),
-      rule_hits_json: JSON.stringify(d.ruleHits),
-      flags_json: JSON.stringify(d.flags),
-      rules_version: d.rulesVersion,
-      policy_version: d.policyVersion,
-      apr: d.apr,
-      credit_limit: d.creditLimit,
-      rules_context_json: JSON.stringify(d.rulesContext),
-      api_key_id: d.apiKeyId,
-      audit_seq: d.auditSeq,
-    });
-  }
+  // One literal per shape (no Object.assign of a temporary): this runs for every decision.
+  const row: ApplicationRow = d
+    ? {
+        id: a.id.toLowerCase(),
+        created_at: a.createdAt,
+        model_version: a.modelVersion,
+        probability_of_default: a.probabilityOfDefault,
+        score: a.score,
+        grade: a.grade,
+        decision: a.decision,
+        features_digest: a.featuresDigest,
+        applicant_token: d.applicantToken,
+        amount: d.amount,
+        term_months: d.termMonths,
+        status: d.status,
+        reason_codes_json: JSON.stringify(d.reasonCodes),
+        rule_hits_json: JSON.stringify(d.ruleHits),
+        flags_json: JSON.stringify(d.flags),
+        rules_version: d.rulesVersion,
+        policy_version: d.policyVersion,
+        apr: d.apr,
+        credit_limit: d.creditLimit,
+        rules_context_json: JSON.stringify(d.rulesContext),
+        api_key_id: d.apiKeyId,
+        audit_seq: d.auditSeq,
+      }
+    : {
+        id: a.id.toLowerCase(),
+        created_at: a.createdAt,
+        model_version: a.modelVersion,
+        probability_of_default: a.probabilityOfDefault,
+        score: a.score,
+        grade: a.grade,
+        decision: a.decision,
+        features_digest: a.featuresDigest,
+      };
   return row;
 }
 

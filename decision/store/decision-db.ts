@@ -7,6 +7,7 @@ import * as apiKeys from './migrations/20261122000300_api_keys.js';
 import * as applicationDecisions from './migrations/20261122001400_application_decisions.js';
 import * as dropUnusedTokenIndexes from './migrations/20261122002000_drop_unused_token_indexes.js';
 import * as dropApplicantTokenIndexes from './migrations/20261122002100_drop_applicant_token_indexes.js';
+import * as dropUnusedDecisionIndexes from './migrations/20261122002150_drop_unused_decision_indexes.js';
 import { PII_MIGRATIONS } from '../pii/pii-migrations.js';
 import { AUDIT_MIGRATIONS } from '../audit/audit-migrations.js';
 import { LINKAGE_MIGRATIONS } from '../linkage/linkage-migrations.js';
@@ -71,6 +72,7 @@ export const DECISION_MIGRATIONS: MigrationList = {
   // After every stage's tables exist (it alters application_links and applicants).
   '20261122002000_drop_unused_token_indexes': dropUnusedTokenIndexes,
   '20261122002100_drop_applicant_token_indexes': dropApplicantTokenIndexes,
+  '20261122002150_drop_unused_decision_indexes': dropUnusedDecisionIndexes,
 };
 
 /** Own bookkeeping table, so the decision store can share a database with other parts' migrations. */

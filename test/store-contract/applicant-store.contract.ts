@@ -19,7 +19,7 @@ import {
 } from '../../decision/pii/applicant-store.js';
 import { normaliseApplicant } from '../../decision/pii/identifier-rules.js';
 import { loadKeyring, loadOrCreateKeyring, rotateKeyring } from '../../decision/pii/pii-keyring.js';
-import { PiiVault } from '../../decision/pii/pii-vault.js';
+import { PiiVault, type PiiKind } from '../../decision/pii/pii-vault.js';
 import { nthIdNumber, validBankCard, validPhone } from '../../decision/pii/valid-id-number.js';
 import { reviewRow, writeReviews, type ReviewStatus } from '../../decision/reviews/review-row.js';
 import { openReviewApplicantTokens } from '../../decision/reviews/review-store.js';
@@ -50,6 +50,25 @@ function rowFor(vault: PiiVault, a: ApplicantPii, now: string): ApplicantRow {
   return applicantRow(vault, tokens, a, now);
 }
 
+/**
+ * A row as stored before the record box (migration 20261122002200): one box per field under its kind's aad, `pii_enc`
+ * NULL. Built by hand: nothing writes this layout any more, but such rows stay in existing stores.
+ */
+function legacyRowFor(vault: PiiVault, a: ApplicantPii, now: string): ApplicantRow {
+  const box = (kind: PiiKind, value: string): Buffer => Buffer.from(vault.encrypt(kind, value).box);
+  return {
+    ...rowFor(vault, a, now),
+    id_number_enc: box('idNumber', a.idNumber),
+    name_enc: box('name', a.name),
+    phone_enc: box('phone', a.phone),
+    bank_card_enc: a.bankCard ? box('bankCard', a.bankCard) : null,
+    pii_enc: null,
+  };
+}
+
+/** The per-field columns as a record-layout row (and an erased one) holds them. */
+const NO_FIELD_BOXES = { id_number_enc: null, name_enc: null, phone_enc: null, bank_card_enc: null };
+
 /** The view `get` must return for a row written from `a` (and never erased). */
 function viewOf(row: ApplicantRow, a: ApplicantPii): ApplicantView {
   return {
@@ -72,7 +91,8 @@ function viewOf(row: ApplicantRow, a: ApplicantPii): ApplicantView {
 /**
  * The applicants table (PII boxes under the keyring's data keys) on every backend: upserts by token, decryption,
  * erasure, retention purge with the production "pending work" subquery, in-place re-encryption after a key
- * rotation, and binary columns that come back byte for byte.
+ * rotation, and binary columns that come back byte for byte; for rows in the record layout (one box) and rows stored
+ * before it (one box per field).
  */
 export const applicantStoreContract: StoreContract = {
   name: 'decision/ApplicantStore',
@@ -105,10 +125,10 @@ export const applicantStoreContract: StoreContract = {
       assert.deepEqual(await store.get(rows[1]!.token), viewOf(rows[1]!, noCard));
       for (const row of rows) {
         const stored = await raw(row.token);
-        assert.ok(stored && Buffer.isBuffer(stored.id_number_enc), 'binary columns come back as Buffers');
+        assert.ok(stored && Buffer.isBuffer(stored.pii_enc), 'binary columns come back as Buffers');
         assert.deepEqual(stored, row, 'every column, boxes byte for byte');
+        assert.deepEqual({ ...row, ...NO_FIELD_BOXES }, row, 'one record box, no per-field boxes');
       }
-      assert.equal((await raw(rows[1]!.token))?.bank_card_enc, null);
       assert.equal(await store.get('no-such-token'), null);
     });
 
@@ -116,11 +136,19 @@ export const applicantStoreContract: StoreContract = {
       const allBytes = Buffer.from(Array.from({ length: 512 }, (_, i) => i % 256));
       const big = randomBytes(64 * 1024);
       const edge = Buffer.from([0, 0, 0x27, 0x5c, 0xff, 0x00]);
-      const row: ApplicantRow = { ...rowFor(vault, applicant(5), T0), id_number_enc: allBytes, name_enc: big, phone_enc: edge, bank_card_enc: Buffer.from([0]) };
+      const row: ApplicantRow = {
+        ...rowFor(vault, applicant(5), T0),
+        id_number_enc: allBytes,
+        name_enc: big,
+        phone_enc: edge,
+        bank_card_enc: Buffer.from([0]),
+        pii_enc: Buffer.from(allBytes).reverse(),
+      };
       await writeApplicants(knex, [row]);
       const stored = await raw(row.token);
       assert.deepEqual(stored, row);
       assert.ok(stored?.name_enc?.equals(big));
+      assert.equal(stored?.pii_enc?.[0], 0xff);
       assert.equal(stored?.bank_card_enc?.length, 1);
     });
 
@@ -146,10 +174,8 @@ export const applicantStoreContract: StoreContract = {
       assert.equal(await store.erase(row.token, at), true);
       assert.deepEqual(await raw(row.token), {
         ...row,
-        id_number_enc: null,
-        name_enc: null,
-        phone_enc: null,
-        bank_card_enc: null,
+        ...NO_FIELD_BOXES,
+        pii_enc: null,
         phone_token: null,
         bank_card_token: null,
         erased_at: at,
@@ -211,7 +237,10 @@ export const applicantStoreContract: StoreContract = {
       const erased = async (i: number): Promise<boolean> => (await raw(rows[i]!.token, db))?.erased_at === PURGED_AT;
       assert.deepEqual(await Promise.all(rows.map((_, i) => erased(i))), [true, false, false, true, false, true, false]);
       const purged = await raw(rows[0]!.token, db);
-      assert.deepEqual([purged?.id_number_enc, purged?.name_enc, purged?.phone_enc, purged?.bank_card_enc, purged?.phone_token, purged?.bank_card_token], [null, null, null, null, null, null]);
+      assert.deepEqual(
+        [purged?.id_number_enc, purged?.name_enc, purged?.phone_enc, purged?.bank_card_enc, purged?.pii_enc, purged?.phone_token, purged?.bank_card_token],
+        [null, null, null, null, null, null, null],
+      );
       assert.equal((await purgeStore.get(rows[1]!.token))?.phone, people[1]!.phone, 'pending review kept');
       assert.equal((await purgeStore.get(rows[4]!.token))?.lastDecidedAt, '2026-10-01T00:00:00.000Z', 'recent activity kept');
       assert.equal(await purgeStore.purgeOlderThan(CUTOFF, PURGED_AT, { pendingTokens: pending() }), 0, 'nothing left to purge');
@@ -249,11 +278,50 @@ export const applicantStoreContract: StoreContract = {
         const stored = await raw(row.token, db);
         assert.equal(stored?.key_id, newKey);
         assert.equal(stored?.updated_at, T0, 're-keying is not a data change');
-        assert.equal(stored?.id_number_enc?.equals(row.id_number_enc!), false, 'new ciphertext');
-        assert.equal(stored?.bank_card_enc === null, row.bank_card_enc === null);
+        assert.equal(stored?.pii_enc?.equals(row.pii_enc!), false, 'new ciphertext');
+        assert.deepEqual({ ...stored, ...NO_FIELD_BOXES }, stored, 'still one record box');
         assert.deepEqual(await rotating.get(row.token), { ...viewOf(row, people[i]!), keyId: newKey });
       }
       assert.equal((await raw(rows[24]!.token, db))?.key_id, oldKey, 'an erased row holds nothing to re-encrypt');
+    });
+
+    it('rows stored one box per field stay readable, erasable and purgeable; a new application or a key rotation moves them to one box', async () => {
+      const db = await open();
+      const ringPath = join(dir, 'legacy-keyring.json');
+      const v = new PiiVault(loadOrCreateKeyring(ringPath));
+      const legacyStore = createApplicantStore(db, v);
+      // 0 and 1 (no card) are rotated, 2 is erased, 3 is purged, 4 applies again.
+      const people = Array.from({ length: 5 }, (_, i) => applicant(200 + i, i !== 1));
+      const rows = people.map((a, i) => legacyRowFor(v, a, i === 3 ? OLD : T0));
+      await writeApplicants(db, rows);
+      for (const [i, row] of rows.entries()) {
+        assert.deepEqual(await raw(row.token, db), row, 'per-field boxes byte for byte');
+        assert.deepEqual(await legacyStore.get(row.token), viewOf(row, people[i]!));
+      }
+
+      const at = '2026-11-24T00:00:00.000Z';
+      assert.equal(await legacyStore.erase(rows[2]!.token, at), true);
+      assert.deepEqual(await raw(rows[2]!.token, db), { ...rows[2]!, ...NO_FIELD_BOXES, phone_token: null, bank_card_token: null, erased_at: at, updated_at: at });
+      assert.equal(await legacyStore.purgeOlderThan(CUTOFF, PURGED_AT), 1);
+      assert.deepEqual(await raw(rows[3]!.token, db), { ...rows[3]!, ...NO_FIELD_BOXES, phone_token: null, bank_card_token: null, erased_at: PURGED_AT, updated_at: PURGED_AT });
+
+      const later = '2026-11-25T00:00:00.000Z';
+      const again = rowFor(v, people[4]!, later);
+      await writeApplicants(db, [again]);
+      assert.deepEqual(await raw(again.token, db), { ...again, created_at: T0 }, 'the upsert clears the per-field boxes');
+
+      const oldKey = v.activeKeyId;
+      rotateKeyring(ringPath, new Date('2026-12-01T00:00:00Z'));
+      v.reload(loadKeyring(ringPath));
+      assert.equal(await legacyStore.reencryptBatch(v, oldKey, 100), 3);
+      assert.deepEqual(await legacyStore.countByKeyId(), { [v.activeKeyId]: 3 });
+      for (const i of [0, 1]) {
+        const stored = await raw(rows[i]!.token, db);
+        assert.deepEqual({ ...stored, pii_enc: null }, { ...rows[i]!, ...NO_FIELD_BOXES, key_id: v.activeKeyId }, 'only the boxes and the key changed');
+        assert.ok(stored?.pii_enc && stored.pii_enc.length > 0, 'one record box');
+        assert.deepEqual(await legacyStore.get(rows[i]!.token), { ...viewOf(rows[i]!, people[i]!), keyId: v.activeKeyId });
+      }
+      assert.equal((await legacyStore.get(again.token))?.phone, people[4]!.phone);
     });
   },
 };
