@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * JSON with object keys sorted at every level: two equal values always give the same text, so bodies can be
@@ -22,7 +22,7 @@ function encode(value: unknown, depth: number): string {
 
 /** SHA-256 (hex) of the canonical JSON of a value. */
 export function canonicalDigest(value: unknown): string {
-  return createHash('sha256').update(canonicalJson(value), 'utf8').digest('hex');
+  return hash('sha256', canonicalJson(value), 'hex');
 }
 
 const MAX_DEPTH = 64;

@@ -11,7 +11,7 @@
  * the input. A cheap guard refuses a record holding anything that looks like an ID number, a mainland mobile or a
  * Luhn-valid card number, so a programming slip fails loudly in tests instead of writing PII into an append-only log.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { FedriskError } from '../../common/errors.js';
 import { canonicalJson } from '../canonical-json.js';
@@ -49,7 +49,8 @@ export function auditRecordJson(seq: number, at: string, kind: AuditKind, record
 
 /** sha256hex(prevHash + '\n' + recordJson): the link of the chain. */
 export function auditHash(prevHash: string, recordJson: string): string {
-  return createHash('sha256').update(prevHash).update('\n').update(recordJson, 'utf8').digest('hex');
+  // One-shot hash (no Hash object): this runs for every decision.
+  return hash('sha256', `${prevHash}\n${recordJson}`, 'hex');
 }
 
 // Bounded by non-alphanumerics, so digit runs inside hex digests, base64url tokens and UUIDs do not trip them.

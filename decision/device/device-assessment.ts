@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { DeviceAssessment, DeviceInput } from '../pipeline/decision-types.js';
 
 /**
@@ -80,7 +80,7 @@ export function deviceIdFrom(device: DeviceInput): string {
     normaliseAttribute(device.os),
     attributes,
   ]);
-  return DEVICE_ID_PREFIX + createHash('sha256').update(canonical, 'utf8').digest('hex').slice(0, 32);
+  return DEVICE_ID_PREFIX + hash('sha256', canonical, 'hex').slice(0, 32);
 }
 
 /**

@@ -3,7 +3,7 @@
  * for a few seconds. A revocation through this service takes effect at once; one made by another process (the CLI)
  * within `ttlMs`.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ApiKeyRole, ApiKeyStore } from '../store/api-key-store.js';
 
 interface Entry {
@@ -20,7 +20,7 @@ export class CachedApiKeys {
   ) {}
 
   async verify(key: string): Promise<{ id: string; role: ApiKeyRole } | null> {
-    const h = createHash('sha256').update(key, 'utf8').digest('base64');
+    const h = hash('sha256', key, 'base64');
     const now = Date.now();
     const hit = this.cache.get(h);
     if (hit && hit.until > now) return hit.value;

@@ -1,8 +1,10 @@
 /**
  * `npm run bench:decision`: throughput and latency of POST /v1/applications (the whole pipeline, every decision
- * durable in the audit log before its answer) against a bare express route that only parses and echoes the same JSON,
- * at the same concurrency, in the same run. Each server runs in its own process; autocannon drives them from here.
- * Flags: --connections 50 --seconds 10 --rounds 3 --applicants 2000 --durability full|normal (full: every commit fsynced).
+ * durable in the audit log before its answer) against a bare express route that only parses and echoes the same JSON
+ * (the issue's reference), at the same concurrency, in the same run; and, for transparency, against a bare node:http
+ * echo (the decision route itself runs on node:http, see decision/http/application-lane.ts). Each server runs in its
+ * own process; autocannon drives them from here, alternating between them round by round.
+ * Flags: --connections 50 --seconds 8 --rounds 5 --applicants 2000 --durability full|normal (full: every commit fsynced).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -17,8 +19,8 @@ const { values } = parseArgs({
   options: { connections: { type: 'string' }, seconds: { type: 'string' }, rounds: { type: 'string' }, applicants: { type: 'string' }, durability: { type: 'string' } },
 });
 const connections = Number(values.connections ?? 50);
-const seconds = Number(values.seconds ?? 10);
-const rounds = Math.max(1, Math.trunc(Number(values.rounds ?? 3)));
+const seconds = Number(values.seconds ?? 8);
+const rounds = Math.max(1, Math.trunc(Number(values.rounds ?? 5)));
 const applicants = Number(values.applicants ?? 2000);
 const durability = values.durability === 'normal' ? 'normal' : 'full';
 
@@ -90,6 +92,7 @@ const bodies = syntheticApplications(applicants, 42).map((b) => JSON.stringify(b
 // Both servers run for the whole bench (an idle one costs nothing); the load alternates between them, so a change in
 // the shared machine's speed hits both sides of each ratio alike. The median of the rounds is the figure.
 const bare = await startServer(['--import', 'tsx', new URL('./bare-echo-server.ts', import.meta.url).pathname], /listening on (\S+)/);
+const bareNode = await startServer(['--import', 'tsx', new URL('./bare-node-echo-server.ts', import.meta.url).pathname], /listening on (\S+)/);
 const decision = await startServer(
   [FEDRISK_BIN, 'decision', 'serve', '--db', join(dir, 'decision.sqlite'), '--port', '0', '--bootstrap', '--key-file', keyFile, '--log-level', 'warn', '--durability', durability],
   /listening on (\S+)/,
@@ -97,6 +100,7 @@ const decision = await startServer(
 const auth = { authorization: `Bearer ${readFileSync(keyFile, 'utf8').trim()}` };
 // Warm-up (JIT, caches) of both on the real route, not measured.
 await load(bare.url, undefined, {}, bodies, 2);
+await load(bareNode.url, undefined, {}, bodies, 2);
 await load(decision.url, undefined, auth, bodies, 2);
 
 const fmt = (r: Run): string =>
@@ -108,24 +112,33 @@ console.log(
     `(POST /v1/applications), durability ${durability}`,
 );
 const ratios: number[] = [];
+const nodeRatios: number[] = [];
 const cpuRatios: number[] = [];
 const p99s: number[] = [];
+const rates: number[] = [];
 for (let r = 1; r <= rounds; r++) {
   const bareRun = await load(bare.url, bare.pid, {}, bodies, seconds);
+  const nodeRun = await load(bareNode.url, bareNode.pid, {}, bodies, seconds);
   const decRun = await load(decision.url, decision.pid, auth, bodies, seconds);
   ratios.push(decRun.rps / bareRun.rps);
+  nodeRatios.push(decRun.rps / nodeRun.rps);
   p99s.push(decRun.p99);
+  rates.push(decRun.rps);
   if (decRun.cpuPerRequestUs !== null && bareRun.cpuPerRequestUs !== null) cpuRatios.push(decRun.cpuPerRequestUs / bareRun.cpuPerRequestUs);
   console.log(`round ${r}`);
   console.log(`  bare express echo   ${fmt(bareRun)}`);
-  console.log(`  decision pipeline   ${fmt(decRun)}   ratio ${(decRun.rps / bareRun.rps).toFixed(2)}x`);
+  console.log(`  bare node:http echo ${fmt(nodeRun)}`);
+  console.log(`  decision pipeline   ${fmt(decRun)}   ratio ${(decRun.rps / bareRun.rps).toFixed(2)}x express, ${(decRun.rps / nodeRun.rps).toFixed(2)}x node:http`);
 }
 bare.stop();
+bareNode.stop();
 decision.stop();
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
-console.log(`median ratio decision/bare ${median(ratios).toFixed(2)}x throughput (target >= 0.6; rounds ${ratios.map((x) => x.toFixed(2)).join(', ')})`);
+console.log(`median decision throughput ${median(rates).toFixed(0)} decisions/s`);
+console.log(`median ratio decision/bare express ${median(ratios).toFixed(2)}x throughput (target >= 0.6; rounds ${ratios.map((x) => x.toFixed(2)).join(', ')})`);
+console.log(`median ratio decision/bare node:http ${median(nodeRatios).toFixed(2)}x throughput (no target; rounds ${nodeRatios.map((x) => x.toFixed(2)).join(', ')})`);
 console.log(`median decision p99 ${median(p99s)} ms (target <= 25)`);
 if (cpuRatios.length > 0) console.log(`median server CPU per request, decision/bare: ${median(cpuRatios).toFixed(2)}x`);
