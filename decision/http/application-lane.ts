@@ -4,7 +4,7 @@
  *
  * Why: express's per-request machinery (router, request/response prototype swaps, body-parser, res.json) costs about
  * 100 us of CPU per request on this class of machine, measured against plain node:http doing the same parse and echo
- * (`docs/decision-performance.md`). That is more than validation, crypto and the model together.
+ * (decision/PERFORMANCE.md). That is more than validation, crypto and the model together.
  *
  * The lane takes only the ordinary request: exactly this path, a JSON content type (UTF-8), no content encoding and
  * a body. Anything else (a trailing slash, gzip, another charset or type, other methods) falls through to the express

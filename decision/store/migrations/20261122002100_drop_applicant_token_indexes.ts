@@ -5,7 +5,7 @@ import type { Knex } from 'knex';
  * `application_links`. Applications are read by id and by time (dry runs); the only query that touches their
  * applicant token joins from reviews by application id. Like the tokens dropped before (20261122002000), an HMAC key
  * lands on a random leaf page, so each decision dirtied two more pages that every commit wrote to the WAL. Measured
- * (`docs/decision-performance.md`): the SQLite threads' CPU per decision went from about 128 to 76 us. `down`
+ * (decision/PERFORMANCE.md): the SQLite threads' CPU per decision went from about 128 to 76 us. `down`
  * recreates them.
  */
 const DROPPED = [
