@@ -63,6 +63,7 @@ function observe(svc: DecisionService, started: bigint, result: DecideResult): v
 
 async function runSync(svc: DecisionService, req: IntakeRequest, toRow?: DecideOptions['idempotency']): Promise<DecisionAnswer> {
   const started = process.hrtime.bigint();
+  await svc.turns.turn();
   const result = await decideApplication(svc.pipeline, req.body, { apiKeyId: req.apiKeyId, ...(toRow ? { idempotency: toRow } : {}) });
   observe(svc, started, result);
   return result.answer;
@@ -74,7 +75,9 @@ function startAsync(svc: DecisionService, req: IntakeRequest): { applicationId: 
   const callbackUrl = callbackUrlOf(req.body);
   const applicationId = svc.pipeline.newId();
   const started = process.hrtime.bigint();
-  const job = decideApplication(svc.pipeline, req.body, { apiKeyId: req.apiKeyId, callbackUrl, applicationId })
+  const job = svc.turns
+    .turn()
+    .then(() => decideApplication(svc.pipeline, req.body, { apiKeyId: req.apiKeyId, callbackUrl, applicationId }))
     .then((result) => {
       observe(svc, started, result);
       if (result.callback) svc.callbacks.dispatch(callbackDeliveryFromRow(result.callback));

@@ -31,6 +31,7 @@ import { DecisionWriter } from '../pipeline/decision-writer.js';
 import type { PipelineDeps } from '../pipeline/decide-application.js';
 import { DecisionMetrics } from './decision-metrics.js';
 import { CachedApiKeys } from './cached-api-keys.js';
+import { TurnScheduler } from './turn-scheduler.js';
 
 /** Every table of the decision store (the list lives with the store: decision/store/decision-db.ts). */
 export const ALL_DECISION_MIGRATIONS = DECISION_MIGRATIONS;
@@ -77,6 +78,8 @@ export interface DecisionService {
   keyringFile: string;
   /** In-flight async decisions (id -> promise), so GET can say "reviewing" before the row exists. */
   pendingAsync: Map<string, Promise<unknown>>;
+  /** Decisions start a few per event-loop turn, so commit completions are not kept waiting (turn-scheduler.ts). */
+  turns: TurnScheduler;
   close(): Promise<void>;
 }
 
@@ -221,6 +224,7 @@ async function openOn(
     metrics,
     keyringFile: config.piiKeyringFile,
     pendingAsync: new Map(),
+    turns: new TurnScheduler(),
     async close() {
       await Promise.allSettled([...this.pendingAsync.values()]);
       await writer.close();
