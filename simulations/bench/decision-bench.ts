@@ -130,6 +130,8 @@ for (let r = 1; r <= rounds; r++) {
   console.log(`  bare node:http echo ${fmt(nodeRun)}`);
   console.log(`  decision pipeline   ${fmt(decRun)}   ratio ${(decRun.rps / bareRun.rps).toFixed(2)}x express, ${(decRun.rps / nodeRun.rps).toFixed(2)}x node:http`);
 }
+// autocannon stops at its deadline with requests still in flight: let them finish before stopping the servers.
+await new Promise((r) => setTimeout(r, 1000));
 bare.stop();
 bareNode.stop();
 decision.stop();
