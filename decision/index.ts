@@ -65,7 +65,8 @@ export { submitApplication, applicationStatus, type IntakeRequest, type IntakeRe
 export { adminHandlers, type AdminHandlers } from './service/admin-handlers.js';
 export { buildOpenApi } from './http/openapi.js';
 export { canonicalJson, canonicalDigest } from './canonical-json.js';
-export { createDecisionApp, createDecisionHttpHandler, MAX_BODY } from './http/create-decision-app.js';
+export { createDecisionApp, createDecisionHttpHandler } from './http/create-decision-app.js';
+export { MAX_BODY } from './http/applications-route.js';
 export { type ErrorBody } from './http/error-middleware.js';
 export { type Principal } from './http/require-role.js';
 export {

@@ -17,12 +17,10 @@ import { parse as parseQuery } from 'node:querystring';
 import { FedriskError } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
 import type { DecisionService } from '../service/open-decision-service.js';
-import { APPLICATION_ROLES, applicationsRoute } from './applications-route.js';
+import { APPLICATION_ROLES, applicationsRoute, MAX_BODY } from './applications-route.js';
 import { bodyTooLargeError, errorResponse, malformedJsonError, unreadableBodyError } from './error-middleware.js';
 import { authenticate } from './require-role.js';
 
-/** The body limit in bytes; express.json's `64kb` is the same 65,536. */
-export const MAX_BODY_BYTES = 64 * 1024;
 
 const PATH = '/v1/applications';
 const JSON_TYPE = /^application\/json[ \t]*(?:;[ \t]*charset=(?:"utf-8"|utf-8)[ \t]*)?$/i;
@@ -50,7 +48,7 @@ async function serve(svc: DecisionService, log: Logger, req: IncomingMessage, re
   res.setHeader('Cache-Control', 'no-store');
   try {
     const principal = await authenticate(svc.apiKeys, req.headers.authorization, APPLICATION_ROLES);
-    const body = parseJsonBody(await readBody(req, MAX_BODY_BYTES));
+    const body = parseJsonBody(await readBody(req, MAX_BODY));
     const mode = query === '' ? undefined : parseQuery(query)['mode'];
     const answer = await applicationsRoute(svc, { mode, idempotencyKey: req.headers['idempotency-key'], body, principal });
     sendJson(res, answer.status, answer.headers, answer.body);
@@ -60,10 +58,9 @@ async function serve(svc: DecisionService, log: Logger, req: IncomingMessage, re
       return;
     }
     // Logged once, as express's error middleware would; a client that hung up just gets no answer.
-    const { status, body } = errorResponse(err, log, { method: 'POST', path: PATH });
+    const { status, body, headers } = errorResponse(err, log, { method: 'POST', path: PATH });
     if (res.destroyed) return;
-    if (err instanceof FedriskError && err.details['challenge'] === true) res.setHeader('WWW-Authenticate', 'Bearer');
-    sendJson(res, status, {}, body);
+    sendJson(res, status, headers, body);
   }
 }
 

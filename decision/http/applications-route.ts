@@ -9,6 +9,9 @@ import { submitApplication } from '../service/application-intake.js';
 import type { DecisionService } from '../service/open-decision-service.js';
 import type { Principal } from './require-role.js';
 
+/** The request body limit of every route, in bytes (both HTTP lanes). */
+export const MAX_BODY = 64 * 1024;
+
 /** Roles that may submit applications. */
 export const APPLICATION_ROLES = ['app', 'admin'] as const;
 

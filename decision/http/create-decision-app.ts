@@ -12,12 +12,10 @@ import type { DecisionService } from '../service/open-decision-service.js';
 import type { ApiKeyRole } from '../store/api-key-store.js';
 import { errorMiddleware, fromBodyParserError, notFoundRoute, unreadableBodyError } from './error-middleware.js';
 import { authenticate, type Principal } from './require-role.js';
-import { APPLICATION_ROLES, applicationsRoute } from './applications-route.js';
+import { APPLICATION_ROLES, applicationsRoute, MAX_BODY } from './applications-route.js';
 import { buildOpenApi } from './openapi.js';
 import { docsPage } from './docs-page.js';
 import { createApplicationLane } from './application-lane.js';
-
-export const MAX_BODY = '64kb';
 
 const parseJson: RequestHandler = express.json({ limit: MAX_BODY, strict: true });
 
@@ -77,12 +75,7 @@ export function createDecisionApp(svc: DecisionService): Application {
   const auth =
     (...roles: ApiKeyRole[]): RequestHandler =>
     async (req, res, next) => {
-      try {
-        res.locals['principal'] = await authenticate(svc.apiKeys, req.get('authorization'), roles);
-      } catch (err) {
-        if (err instanceof FedriskError && err.details['challenge'] === true) res.setHeader('WWW-Authenticate', 'Bearer');
-        throw err;
-      }
+      res.locals['principal'] = await authenticate(svc.apiKeys, req.get('authorization'), roles);
       next();
     };
 

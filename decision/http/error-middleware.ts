@@ -55,7 +55,7 @@ export const notFoundRoute: RequestHandler = (req, _res, next) => {
  * with the cause; client errors are logged at info with the code and field only (never the values, which may be
  * applicants' data).
  */
-export function errorResponse(err: unknown, log: Logger, request: { method: string; path: string }): { status: number; body: ErrorBody } {
+export function errorResponse(err: unknown, log: Logger, request: { method: string; path: string }): { status: number; body: ErrorBody; headers: Record<string, string> } {
   const fe = fromBodyParserError(err) ?? toFedriskError(err);
   const status = HTTP_STATUS[fe.code];
   const internal = fe.code === 'INTERNAL';
@@ -66,6 +66,8 @@ export function errorResponse(err: unknown, log: Logger, request: { method: stri
   else log.info('request refused', context);
   return {
     status,
+    // A request without credentials is told how to authenticate (the error is raised with `challenge` set).
+    headers: fe.code === 'UNAUTHENTICATED' && fe.details['challenge'] === true ? { 'WWW-Authenticate': 'Bearer' } : {},
     body: {
       error: {
         code: fe.code,
@@ -84,7 +86,7 @@ export function errorMiddleware(log: Logger): ErrorRequestHandler {
       next(err);
       return;
     }
-    const { status, body } = errorResponse(err, log, req);
-    res.status(status).json(body);
+    const { status, body, headers } = errorResponse(err, log, req);
+    res.set(headers).status(status).json(body);
   };
 }

@@ -28,8 +28,8 @@ export interface KeyVerifier {
 }
 
 /**
- * Authenticates an `Authorization` header for one of `roles`, for both HTTP lanes: UNAUTHENTICATED (the caller adds
- * the `WWW-Authenticate: Bearer` challenge when `challenge` is set on the error's details) or PERMISSION_DENIED.
+ * Authenticates an `Authorization` header for one of `roles`, for both HTTP lanes: UNAUTHENTICATED (with `challenge`
+ * set when no key was given: errorResponse then adds `WWW-Authenticate: Bearer`) or PERMISSION_DENIED.
  */
 export async function authenticate(keys: KeyVerifier, header: string | undefined, roles: readonly ApiKeyRole[]): Promise<Principal> {
   const key = bearerKey(header);

@@ -11,8 +11,9 @@ import { normaliseApplicant } from './identifier-rules.js';
 import { loadKeyring, loadOrCreateKeyring } from './pii-keyring.js';
 import { rotatePiiKey } from './pii-key-rotation.js';
 import { PII_MIGRATIONS } from './pii-migrations.js';
-import { PiiVault, type PiiKind } from './pii-vault.js';
+import { PiiVault } from './pii-vault.js';
 import { nthIdNumber, validBankCard, validIdNumber, validPhone } from './valid-id-number.js';
+import { applicantRowFor, applicantTokens, legacyApplicantRow } from '../testing/applicant-rows.js';
 
 const T0 = '2026-11-22T10:00:00.000Z';
 
@@ -25,35 +26,9 @@ function applicant(n: number, withCard = true): ApplicantPii {
   });
 }
 
-function rowFor(vault: PiiVault, a: ApplicantPii, now: string): ApplicantRow {
-  const card = a.bankCard ?? null;
-  return applicantRow(
-    vault,
-    {
-      idToken: vault.tokenize('idNumber', a.idNumber),
-      phoneToken: vault.tokenize('phone', a.phone),
-      bankCardToken: card === null ? null : vault.tokenize('bankCard', card),
-    },
-    a,
-    now,
-  );
-}
 
-/**
- * A row as written before the record box (migration 20261122002200): one box per field under its kind's aad,
- * `pii_enc` NULL. Built by hand, since nothing writes this layout any more.
- */
-function legacyRow(vault: PiiVault, a: ApplicantPii, now: string): ApplicantRow {
-  const box = (kind: PiiKind, value: string): Buffer => Buffer.from(vault.encrypt(kind, value).box);
-  return {
-    ...rowFor(vault, a, now),
-    id_number_enc: box('idNumber', a.idNumber),
-    name_enc: box('name', a.name),
-    phone_enc: box('phone', a.phone),
-    bank_card_enc: a.bankCard ? box('bankCard', a.bankCard) : null,
-    pii_enc: null,
-  };
-}
+const rowFor = applicantRowFor;
+const legacyRow = (vault: PiiVault, a: ApplicantPii, now: string): ApplicantRow => legacyApplicantRow(vault, applicantTokens(vault, a), a, now);
 
 const PII_COLUMNS = ['id_number_enc', 'name_enc', 'phone_enc', 'bank_card_enc', 'pii_enc'] as const;
 

@@ -133,14 +133,18 @@ export function applicantRow(vault: PiiVault, tokens: ApplicantTokens, applicant
     throw new FedriskError('INVALID_ARGUMENT', 'bank card and bank card token must be given together', { field: 'applicant.bankCard' });
   }
   const record = vault.encryptRecord(tokens.idToken, { idNumber: applicant.idNumber, name: applicant.name, phone: applicant.phone, bankCard: card });
+  return stampedRow(tokens, record.keyId, { ...NO_FIELD_BOXES, pii_enc: toBuffer(record.box) }, now);
+}
+
+/** The PII columns of a row, in whichever layout. */
+export type ApplicantBoxes = Pick<ApplicantRow, 'id_number_enc' | 'name_enc' | 'phone_enc' | 'bank_card_enc' | 'pii_enc'>;
+
+/** A row around its boxes: tokens, the key that made the boxes, consent and activity stamped `now`. */
+export function stampedRow(tokens: ApplicantTokens, keyId: string, boxes: ApplicantBoxes, now: string): ApplicantRow {
   return {
     token: tokens.idToken,
-    key_id: record.keyId,
-    id_number_enc: null,
-    name_enc: null,
-    phone_enc: null,
-    bank_card_enc: null,
-    pii_enc: toBuffer(record.box),
+    key_id: keyId,
+    ...boxes,
     phone_token: tokens.phoneToken,
     bank_card_token: tokens.bankCardToken,
     consent_at: now,

@@ -111,43 +111,33 @@ export function applicationRow(a: ApplicationRecord): ApplicationRow {
   if (typeof a.id !== 'string' || !UUID.test(a.id)) {
     throw new FedriskError('INVALID_ARGUMENT', 'application id must be a uuid', { field: 'id' });
   }
+  const row: ApplicationRow = {
+    id: a.id.toLowerCase(),
+    created_at: a.createdAt,
+    model_version: a.modelVersion,
+    probability_of_default: a.probabilityOfDefault,
+    score: a.score,
+    grade: a.grade,
+    decision: a.decision,
+    features_digest: a.featuresDigest,
+  };
   const d = a.details;
-  // One literal per shape (no Object.assign of a temporary): this runs for every decision.
-  const row: ApplicationRow = d
-    ? {
-        id: a.id.toLowerCase(),
-        created_at: a.createdAt,
-        model_version: a.modelVersion,
-        probability_of_default: a.probabilityOfDefault,
-        score: a.score,
-        grade: a.grade,
-        decision: a.decision,
-        features_digest: a.featuresDigest,
-        applicant_token: d.applicantToken,
-        amount: d.amount,
-        term_months: d.termMonths,
-        status: d.status,
-        reason_codes_json: JSON.stringify(d.reasonCodes),
-        rule_hits_json: JSON.stringify(d.ruleHits),
-        flags_json: JSON.stringify(d.flags),
-        rules_version: d.rulesVersion,
-        policy_version: d.policyVersion,
-        apr: d.apr,
-        credit_limit: d.creditLimit,
-        rules_context_json: JSON.stringify(d.rulesContext),
-        api_key_id: d.apiKeyId,
-        audit_seq: d.auditSeq,
-      }
-    : {
-        id: a.id.toLowerCase(),
-        created_at: a.createdAt,
-        model_version: a.modelVersion,
-        probability_of_default: a.probabilityOfDefault,
-        score: a.score,
-        grade: a.grade,
-        decision: a.decision,
-        features_digest: a.featuresDigest,
-      };
+  if (d) {
+    row.applicant_token = d.applicantToken;
+    row.amount = d.amount;
+    row.term_months = d.termMonths;
+    row.status = d.status;
+    row.reason_codes_json = JSON.stringify(d.reasonCodes);
+    row.rule_hits_json = JSON.stringify(d.ruleHits);
+    row.flags_json = JSON.stringify(d.flags);
+    row.rules_version = d.rulesVersion;
+    row.policy_version = d.policyVersion;
+    row.apr = d.apr;
+    row.credit_limit = d.creditLimit;
+    row.rules_context_json = JSON.stringify(d.rulesContext);
+    row.api_key_id = d.apiKeyId;
+    row.audit_seq = d.auditSeq;
+  }
   return row;
 }
 

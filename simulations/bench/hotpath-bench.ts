@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { canonicalJson } from '../../decision/canonical-json.js';
 import { applicationRequestSchema, parseApplicationRequest } from '../../decision/intake/application-request.js';
 import { applicantRow, loadOrCreateKeyring, normaliseApplicant, PiiVault, type ApplicantPii, type ApplicantTokens } from '../../decision/pii/index.js';
+import { applicantTokens, legacyApplicantRow } from '../../decision/testing/applicant-rows.js';
 import { syntheticApplications } from './synthetic-applications.js';
 
 const { values } = parseArgs({ options: { calls: { type: 'string' }, passes: { type: 'string' } } });
@@ -27,21 +28,11 @@ const vault = new PiiVault(loadOrCreateKeyring(join(dir, 'keyring.json')));
 const bodies = syntheticApplications(1000, 7);
 const people = bodies.map((b) => {
   const a: ApplicantPii = normaliseApplicant((b as { applicant: Parameters<typeof normaliseApplicant>[0] }).applicant, new Date());
-  const t: ApplicantTokens = {
-    idToken: vault.tokenize('idNumber', a.idNumber),
-    phoneToken: vault.tokenize('phone', a.phone),
-    bankCardToken: a.bankCard ? vault.tokenize('bankCard', a.bankCard) : null,
-  };
+  const t: ApplicantTokens = applicantTokens(vault, a);
   return { a, t };
 });
 const now = new Date().toISOString();
 
-/** The applicant row as it was built before the record box: one box per field. */
-function fourBoxRow(tokens: ApplicantTokens, a: ApplicantPii): number {
-  const id = vault.encrypt('idNumber', a.idNumber);
-  const boxes = [id.box, vault.encrypt('name', a.name).box, vault.encrypt('phone', a.phone).box, a.bankCard ? vault.encrypt('bankCard', a.bankCard).box : null];
-  return boxes.length + tokens.idToken.length + now.length;
-}
 
 const sorted = {
   amount: 8000,
@@ -66,7 +57,7 @@ const pairs: [string, [string, Body], [string, Body]][] = [
   [
     'applicant row (PII encryption)',
     ['one record box', (i) => void (sink += Object.keys(applicantRow(vault, people[i % people.length]!.t, people[i % people.length]!.a, now)).length)],
-    ['four field boxes', (i) => void (sink += fourBoxRow(people[i % people.length]!.t, people[i % people.length]!.a))],
+    ['four field boxes', (i) => void (sink += Object.keys(legacyApplicantRow(vault, people[i % people.length]!.t, people[i % people.length]!.a, now)).length)],
   ],
   [
     'request parse',

@@ -8,7 +8,6 @@ import type { Knex } from 'knex';
 import { FedriskError } from '../../common/errors.js';
 import {
   APPLICANTS_TABLE,
-  applicantRow,
   createApplicantStore,
   touchApplicants,
   writeApplicants,
@@ -19,7 +18,7 @@ import {
 } from '../../decision/pii/applicant-store.js';
 import { normaliseApplicant } from '../../decision/pii/identifier-rules.js';
 import { loadKeyring, loadOrCreateKeyring, rotateKeyring } from '../../decision/pii/pii-keyring.js';
-import { PiiVault, type PiiKind } from '../../decision/pii/pii-vault.js';
+import { PiiVault } from '../../decision/pii/pii-vault.js';
 import { nthIdNumber, validBankCard, validPhone } from '../../decision/pii/valid-id-number.js';
 import { reviewRow, writeReviews, type ReviewStatus } from '../../decision/reviews/review-row.js';
 import { openReviewApplicantTokens } from '../../decision/reviews/review-store.js';
@@ -27,6 +26,7 @@ import { applicationRow, writeApplications } from '../../decision/store/applicat
 import { DECISION_MIGRATIONS, DECISION_MIGRATIONS_TABLE } from '../../decision/store/decision-db.js';
 import { createModelStore } from '../../decision/store/model-store.js';
 import { tinyModel } from '../../decision/testing/tiny-model.js';
+import { applicantRowFor, applicantTokens, legacyApplicantRow } from '../../decision/testing/applicant-rows.js';
 import type { StoreContract } from './contract.js';
 
 const isCode = (code: string) => (e: unknown) => e instanceof FedriskError && e.code === code;
@@ -40,31 +40,9 @@ function applicant(n: number, withCard = true): ApplicantPii {
   return normaliseApplicant({ idNumber: nthIdNumber(n), name: `测试${n}`, phone: validPhone(n), bankCard: withCard ? validBankCard(n) : undefined });
 }
 
-function rowFor(vault: PiiVault, a: ApplicantPii, now: string): ApplicantRow {
-  const card = a.bankCard ?? null;
-  const tokens = {
-    idToken: vault.tokenize('idNumber', a.idNumber),
-    phoneToken: vault.tokenize('phone', a.phone),
-    bankCardToken: card === null ? null : vault.tokenize('bankCard', card),
-  };
-  return applicantRow(vault, tokens, a, now);
-}
 
-/**
- * A row as stored before the record box (migration 20261122002200): one box per field under its kind's aad, `pii_enc`
- * NULL. Built by hand: nothing writes this layout any more, but such rows stay in existing stores.
- */
-function legacyRowFor(vault: PiiVault, a: ApplicantPii, now: string): ApplicantRow {
-  const box = (kind: PiiKind, value: string): Buffer => Buffer.from(vault.encrypt(kind, value).box);
-  return {
-    ...rowFor(vault, a, now),
-    id_number_enc: box('idNumber', a.idNumber),
-    name_enc: box('name', a.name),
-    phone_enc: box('phone', a.phone),
-    bank_card_enc: a.bankCard ? box('bankCard', a.bankCard) : null,
-    pii_enc: null,
-  };
-}
+const rowFor = applicantRowFor;
+const legacyRowFor = (vault: PiiVault, a: ApplicantPii, now: string): ApplicantRow => legacyApplicantRow(vault, applicantTokens(vault, a), a, now);
 
 /** The per-field columns as a record-layout row (and an erased one) holds them. */
 const NO_FIELD_BOXES = { id_number_enc: null, name_enc: null, phone_enc: null, bank_card_enc: null };

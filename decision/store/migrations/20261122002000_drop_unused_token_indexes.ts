@@ -1,4 +1,4 @@
-import type { Knex } from 'knex';
+import { dropIndexesMigration } from './drop-indexes.js';
 
 /**
  * Drops five secondary indexes that no query uses: the device, phone and IP tokens of `application_links` and the
@@ -15,18 +15,4 @@ const DROPPED = [
   ['applicants', 'bank_card_token', 'applicants_bank_card_token'],
 ] as const;
 
-export async function up(knex: Knex): Promise<void> {
-  for (const [table, column, name] of DROPPED) {
-    await knex.schema.alterTable(table, (t) => {
-      t.dropIndex([column], name);
-    });
-  }
-}
-
-export async function down(knex: Knex): Promise<void> {
-  for (const [table, column, name] of DROPPED) {
-    await knex.schema.alterTable(table, (t) => {
-      t.index([column], name);
-    });
-  }
-}
+export const { up, down } = dropIndexesMigration(DROPPED);

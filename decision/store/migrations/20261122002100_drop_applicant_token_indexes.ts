@@ -1,4 +1,4 @@
-import type { Knex } from 'knex';
+import { dropIndexesMigration } from './drop-indexes.js';
 
 /**
  * Drops the last two secondary indexes no query uses: the applicant token of `applications` and of
@@ -13,18 +13,4 @@ const DROPPED = [
   ['application_links', 'applicant_token', 'application_links_applicant'],
 ] as const;
 
-export async function up(knex: Knex): Promise<void> {
-  for (const [table, column, name] of DROPPED) {
-    await knex.schema.alterTable(table, (t) => {
-      t.dropIndex([column], name);
-    });
-  }
-}
-
-export async function down(knex: Knex): Promise<void> {
-  for (const [table, column, name] of DROPPED) {
-    await knex.schema.alterTable(table, (t) => {
-      t.index([column], name);
-    });
-  }
-}
+export const { up, down } = dropIndexesMigration(DROPPED);

@@ -1,4 +1,4 @@
-import type { Knex } from 'knex';
+import { dropIndexesMigration } from './drop-indexes.js';
 
 /**
  * Drops `applications.model_version` and `audit_log.at`: nothing selects or orders by either (the audit log is read
@@ -10,18 +10,4 @@ const DROPPED = [
   ['audit_log', 'at', 'audit_log_at'],
 ] as const;
 
-export async function up(knex: Knex): Promise<void> {
-  for (const [table, column, name] of DROPPED) {
-    await knex.schema.alterTable(table, (t) => {
-      t.dropIndex([column], name);
-    });
-  }
-}
-
-export async function down(knex: Knex): Promise<void> {
-  for (const [table, column, name] of DROPPED) {
-    await knex.schema.alterTable(table, (t) => {
-      t.index([column], name);
-    });
-  }
-}
+export const { up, down } = dropIndexesMigration(DROPPED);
